@@ -1,0 +1,23 @@
+"""The ``news-monitor`` command line. Each command group lives in a module of its own."""
+from __future__ import annotations
+
+import logging
+
+import click
+
+from monitor.config import Settings
+
+
+@click.group()
+@click.option("--bootstrap", envvar="KAFKA_BOOTSTRAP", default=None,
+              help="Kafka bootstrap servers of an existing cluster (default: the local broker).")
+@click.option("-v", "--verbose", is_flag=True, help="Log at debug level.")
+@click.pass_context
+def main(ctx: click.Context, bootstrap: str | None, verbose: bool) -> None:
+    """Watch frontline news as it is reported: ingest, detect, alert."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = Settings.from_env(bootstrap=bootstrap)
+
+
+# Command groups register themselves here, one import each.
