@@ -1,0 +1,1 @@
+"""The Faust app and its agents: wiring only, the logic lives in ``monitor``."""

@@ -1,0 +1,84 @@
+"""The agents: raw articles → enriched articles → alerts, bad messages → dead letters.
+
+Each agent catches errors per message around the pure step from ``monitor.pipeline``:
+a message that cannot be processed goes to the dead-letter topic with its reason and is
+counted, and the agent goes on (a crashed Faust agent stops consuming its partitions).
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+import orjson
+from prometheus_client import start_http_server
+
+from agents.app import app, metrics, settings
+from agents.topics import alerts, deadletter, enriched_articles, raw_articles
+from monitor.errors import BadMessage
+from monitor.pipeline import alerts_for, deadletter_record, decode_article, enrich
+
+log = logging.getLogger(__name__)
+
+
+async def send_to_deadletter(message, reason: str, detail: str = "") -> None:
+    log.warning("dead-lettering %s[%s]@%s: %s %s", message.topic, message.partition,
+                message.offset, reason, detail[:200])
+    record = deadletter_record(message.value, reason, detail, topic=message.topic,
+                               partition=message.partition, offset=message.offset)
+    await deadletter.send(value=orjson.dumps(record))
+    metrics.deadletters.labels(message.topic, reason).inc()
+    metrics.produced.labels(deadletter.get_topic_name()).inc()
+
+
+@app.agent(raw_articles)
+async def enrich_articles(stream):
+    async for event in stream.events():
+        message = event.message
+        metrics.consumed.labels(message.topic).inc()
+        started = time.perf_counter()
+        try:
+            article = decode_article(message.value, settings.max_message_bytes)
+            # The time the article entered Kafka is what publish-to-alert latency counts from.
+            article.ingested_at = message.timestamp
+            record = enrich(article)
+        except BadMessage as exc:
+            await send_to_deadletter(message, exc.reason, exc.detail)
+            continue
+        except Exception as exc:  # a bug on one article must not stop the stream
+            log.exception("enrich failed on %s[%s]@%s", message.topic, message.partition,
+                          message.offset)
+            await send_to_deadletter(message, "processing_error", repr(exc))
+            continue
+        metrics.processing.labels("enrich").observe(time.perf_counter() - started)
+        metrics.articles.labels(record["lang"] or "other").inc()
+        for ev in record["events"]:
+            metrics.events.labels(ev["type"], ev.get("actor") or "unknown").inc()
+        await enriched_articles.send(key=record["id"].encode(), value=orjson.dumps(record))
+        metrics.produced.labels(enriched_articles.get_topic_name()).inc()
+
+
+@app.agent(enriched_articles)
+async def raise_alerts(stream):
+    async for event in stream.events():
+        message = event.message
+        metrics.consumed.labels(message.topic).inc()
+        started = time.perf_counter()
+        try:
+            record = orjson.loads(message.value)
+            new_alerts = alerts_for(record)
+        except Exception as exc:
+            await send_to_deadletter(message, "bad_enriched_record", repr(exc))
+            continue
+        for alert in new_alerts:
+            await alerts.send(key=alert["alert_id"].encode(), value=orjson.dumps(alert))
+            metrics.produced.labels(alerts.get_topic_name()).inc()
+            metrics.alerts.labels(alert["kind"], alert["status"], alert["event"]["type"]).inc()
+            metrics.publish_to_alert.observe(max(0.0, alert["times"]["emitted"] - record["ingested_at"]))
+        metrics.processing.labels("alert").observe(time.perf_counter() - started)
+
+
+@app.task
+async def serve_metrics() -> None:
+    start_http_server(settings.metrics_port, addr=settings.metrics_host)
+    metrics.up.set(1)
+    log.info("metrics on http://%s:%s/metrics", settings.metrics_host, settings.metrics_port)

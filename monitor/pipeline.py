@@ -1,0 +1,136 @@
+"""The steps the worker runs on each message, as plain functions over plain data.
+
+raw bytes ─decode_article─▶ Article ─enrich─▶ enriched record ─alerts_for─▶ alerts
+
+Agents in ``agents/`` only wire topics to these; everything here runs without Kafka.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+import orjson
+
+from monitor.detect import detect_item
+from monitor.errors import BadMessage
+from monitor.models import SCHEMA_VERSION, Article
+from monitor.replay import article_from_item
+
+# How much of an undecodable message the dead-letter record keeps, to diagnose it.
+DEADLETTER_HEAD_BYTES = 4096
+
+
+def decode_article(raw: bytes | None, max_bytes: int) -> Article:
+    """An Article from a raw-topic message, or BadMessage with the dead-letter reason."""
+    if raw is None:
+        raise BadMessage("empty")
+    if len(raw) > max_bytes:
+        raise BadMessage("too_large", f"{len(raw)} bytes > limit {max_bytes}")
+    try:
+        item = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadMessage("not_json", str(exc)) from None
+    if isinstance(item, dict) and item.get("schema", SCHEMA_VERSION) != SCHEMA_VERSION:
+        raise BadMessage("unknown_schema", f"schema {item.get('schema')!r}")
+    article = article_from_item(item)
+    # Keep the id the producer gave: it is the content-based id the article was published under.
+    if isinstance(item.get("id"), str) and item.get("schema") == SCHEMA_VERSION:
+        article.id = item["id"]
+        article.ref = item.get("ref")
+    if isinstance(item.get("ingested_at"), (int, float)):
+        article.ingested_at = float(item["ingested_at"])
+    return article
+
+
+def enrich(article: Article, *, now: float | None = None) -> dict[str, Any]:
+    """The enriched record of an article: language, places, actors and frontline events."""
+    detection = detect_item(article.title, article.summary, article.text)
+    return {
+        "schema": SCHEMA_VERSION,
+        "id": article.id,
+        "ref": article.ref,
+        "title": article.title,
+        "url": article.url,
+        "source": article.source,
+        "feed": article.feed,
+        "tags": article.tags,
+        "published": article.published,
+        "ingested_at": article.ingested_at,
+        "enriched_at": time.time() if now is None else now,
+        "lang": detection.lang,
+        "places": detection.places,
+        "actors": detection.actors,
+        "events": detection.events,
+        "expected": detection.expected,
+    }
+
+
+def alert_id(article_id: str, event: dict[str, Any]) -> str:
+    """Stable: the same event in the same article always gets the same alert id."""
+    place = event.get("place") or {}
+    basis = "|".join((article_id, event["type"], event.get("actor") or "", place.get("name") or ""))
+    return hashlib.blake2b(basis.encode("utf-8"), digest_size=10).hexdigest()
+
+
+def alerts_for(enriched: dict[str, Any], *, now: float | None = None) -> list[dict[str, Any]]:
+    """One frontline alert per reported or claimed event of an enriched article."""
+    emitted = time.time() if now is None else now
+    alerts = []
+    seen: set[str] = set()
+    for event in enriched["events"]:
+        aid = alert_id(enriched["id"], event)
+        if aid in seen:
+            continue
+        seen.add(aid)
+        alerts.append({
+            "schema": SCHEMA_VERSION,
+            "alert_id": aid,
+            "kind": "frontline",
+            "status": "first_report",
+            "event": {k: event.get(k) for k in ("type", "actor", "place", "modality")},
+            "evidence": event.get("evidence"),
+            "article": {k: enriched.get(k) for k in ("id", "title", "url", "source", "published", "lang")},
+            "times": {
+                "published": enriched.get("published"),
+                "ingested": enriched.get("ingested_at"),
+                "detected": enriched.get("enriched_at"),
+                "emitted": emitted,
+            },
+        })
+    return alerts
+
+
+def deadletter_record(raw: bytes | None, reason: str, detail: str = "", *,
+                      topic: str = "", partition: int | None = None,
+                      offset: int | None = None) -> dict[str, Any]:
+    """What the dead-letter topic keeps of a message that could not be processed."""
+    raw = raw or b""
+    return {
+        "schema": SCHEMA_VERSION,
+        "reason": reason,
+        "detail": detail[:1000],
+        "topic": topic,
+        "partition": partition,
+        "offset": offset,
+        "size": len(raw),
+        "payload_head": raw[:DEADLETTER_HEAD_BYTES].decode("utf-8", errors="replace"),
+        "at": time.time(),
+    }
+
+
+def format_alert(alert: dict[str, Any]) -> str:
+    """One human-readable line: time, type, actor, place (coordinates), source, headline."""
+    event = alert.get("event") or {}
+    place = event.get("place") or {}
+    emitted = (alert.get("times") or {}).get("emitted") or time.time()
+    when = datetime.fromtimestamp(emitted, timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+    if place:
+        where = f"{place.get('name')}, {place.get('country')} ({place.get('lat'):.3f}, {place.get('lon'):.3f})"
+    else:
+        where = "(no place)"
+    article = alert.get("article") or {}
+    return (f"{when}  {alert.get('status', '')} {event.get('type', '?'):<10} "
+            f"{event.get('actor') or 'unknown':<14} {where}  [{article.get('source') or '-'}]  "
+            f"{article.get('title') or ''}")
