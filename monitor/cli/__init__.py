@@ -21,3 +21,9 @@ def main(ctx: click.Context, bootstrap: str | None, verbose: bool) -> None:
 
 
 # Command groups register themselves here, one import each.
+from monitor.cli.pipeline import replay, run, tail, worker  # noqa: E402
+
+main.add_command(replay)
+main.add_command(run)
+main.add_command(tail)
+main.add_command(worker)
