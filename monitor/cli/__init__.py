@@ -27,3 +27,8 @@ main.add_command(replay)
 main.add_command(run)
 main.add_command(tail)
 main.add_command(worker)
+from monitor.cli.broker import broker  # noqa: E402
+main.add_command(broker)
+from monitor.cli.feeds import feeds, poll  # noqa: E402
+main.add_command(feeds)
+main.add_command(poll)

@@ -48,6 +48,8 @@ def worker(settings: Settings, loglevel, web_port, metrics_port, datadir):
     for name, value in (("WEB_PORT", web_port), ("METRICS_PORT", metrics_port), ("DATADIR", datadir)):
         if value is not None:
             os.environ["NEWSMON_" + name] = str(value)
+    # Faust creates only its internal topics; the source topics must exist before it subscribes.
+    asyncio.run(ensure_topics(settings))
     from agents.app import app
 
     sys.argv = ["news-monitor worker", "worker", "--loglevel", loglevel]
