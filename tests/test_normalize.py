@@ -1,0 +1,85 @@
+"""Unit tests for monitor.normalize: one per folding rule, sentences, clitic matching."""
+from monitor.normalize import (PhraseMatcher, detect_language, match_form, normalize, split_sentences,
+                               strip_html)
+
+
+def test_nfkc_presentation_forms():
+    assert normalize("\ufefb") == "لا"  # lam-alef ligature
+
+
+def test_diacritics_and_tatweel_removed():
+    assert normalize("قَصْفٌ") == "قصف"
+    assert normalize("الـمـوصل") == "الموصل"
+
+
+def test_alef_forms():
+    assert normalize("أإآٱ") == "اااا"
+
+
+def test_alef_maqsura_and_ta_marbuta():
+    assert normalize("مستشفى") == normalize("مستشفي")
+    assert normalize("دامية") == normalize("داميه")
+
+
+def test_persian_and_kurdish_letters():
+    assert normalize("کرکوک") == normalize("كركوك")
+    assert normalize("ی") == "ي"
+    assert normalize("ە") == "ه"
+
+
+def test_digits():
+    assert normalize("٢٠١٨ ۱۲") == "2018 12"
+
+
+def test_arabic_punctuation():
+    assert normalize("«نعم»، لا؛ لماذا؟") == '"نعم", لا; لماذا?'
+    assert match_form("«الرقة»،") == " الرقه "
+
+
+def test_html_stripped_and_whitespace_folded():
+    assert strip_html("<p>قصف&nbsp;<b>حلب</b></p>").split() == ["قصف", "حلب"]
+    assert normalize("  a \n\t b ") == "a b"
+
+
+def test_english_case_folded_and_punctuation_spaces():
+    assert match_form("Deir ez-Zor's") == " deir ez zor s "
+
+
+def test_language():
+    assert detect_language("قصف الطيران مدينة حلب") == "ar"
+    assert detect_language("Syrian forces captured the town") == "en"
+    assert detect_language("Les forces syriennes ont pris la ville de Homs hier") == "other"
+    assert detect_language("12345") == "other"
+
+
+def test_sentences_keep_offsets():
+    text = "قصفت الطائرات حلب. وقال المرصد إن الاشتباكات مستمرة.وأضاف أن 4.5 ألف نزحوا"
+    sents = split_sentences(text, "summary")
+    assert len(sents) == 3
+    for s in sents:
+        assert text[s.start:s.end] == s.text
+    assert sents[2].text.startswith("وأضاف") and "4.5" in sents[2].text
+
+
+def test_title_is_one_sentence():
+    assert len(split_sentences("تعز.. الجيش يستعيد مواقع", "title")) == 1
+
+
+def _matcher():
+    m = PhraseMatcher()
+    for name in ("الرقة", "دير الزور", "الموصل", "حلب"):
+        m.add(name, name)
+    return m.build()
+
+
+def test_clitics_match():
+    m = _matcher()
+    for text, name in [("وفي الرقة", "الرقة"), ("بدير الزور", "دير الزور"), ("للموصل", "الموصل"),
+                       ("وبالرقة", "الرقة"), ("ولحلب", "حلب"), ("فالموصل", "الموصل")]:
+        assert [x.values[0] for x in m.find(match_form(text))] == [name], text
+
+
+def test_no_match_inside_words():
+    m = _matcher()
+    for text in ("الرقةالجديدة", "مستحلب", "حلبة السباق", "الموصلات"):
+        assert m.find(match_form(text)) == [], text
