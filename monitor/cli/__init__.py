@@ -17,6 +17,8 @@ def main(ctx: click.Context, bootstrap: str | None, verbose: bool) -> None:
     """Watch frontline news as it is reported: ingest, detect, alert."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not verbose:  # aiokafka narrates every rebalance at INFO
+        logging.getLogger("aiokafka").setLevel(logging.WARNING)
     ctx.obj = Settings.from_env(bootstrap=bootstrap)
 
 
@@ -32,3 +34,7 @@ main.add_command(broker)
 from monitor.cli.feeds import feeds, poll  # noqa: E402
 main.add_command(feeds)
 main.add_command(poll)
+from monitor.cli.map import map_command  # noqa: E402
+main.add_command(map_command, name="map")
+from monitor.cli.detect import detect  # noqa: E402
+main.add_command(detect)
