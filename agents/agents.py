@@ -15,6 +15,7 @@ from prometheus_client import start_http_server
 from agents.app import app, metrics, settings
 from agents.topics import alerts, deadletter, enriched_articles, raw_articles
 from monitor.errors import BadMessage
+from monitor.kafka_io import consumer_group_lag
 from monitor.pipeline import alerts_for, deadletter_record, decode_article, enrich
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ async def send_to_deadletter(message, reason: str, detail: str = "") -> None:
 # only after the whole batch is processed (at-least-once).
 BATCH_SIZE = 500
 BATCH_WITHIN_SECONDS = 0.02
+LAG_INTERVAL_SECONDS = 5.0
 
 
 @app.agent(raw_articles)
@@ -62,6 +64,9 @@ async def enrich_one(message) -> None:
     metrics.articles.labels(record["lang"] or "other").inc()
     for ev in record["events"]:
         metrics.events.labels(ev["type"], ev.get("actor") or "unknown").inc()
+        if place := ev.get("place"):
+            metrics.place_events.labels(ev["type"], place["country"], place["name"],
+                                        f"{place['lat']:.2f}", f"{place['lon']:.2f}").inc()
     await enriched_articles.send(key=record["id"].encode(), value=orjson.dumps(record))
     metrics.produced.labels(enriched_articles.get_topic_name()).inc()
 
@@ -85,9 +90,27 @@ async def alert_one(message) -> None:
     for alert in new_alerts:
         await alerts.send(key=alert["alert_id"].encode(), value=orjson.dumps(alert))
         metrics.produced.labels(alerts.get_topic_name()).inc()
-        metrics.alerts.labels(alert["kind"], alert["status"], alert["event"]["type"]).inc()
+        metrics.alerts.labels(*alert_labels(alert)).inc()
         metrics.publish_to_alert.observe(max(0.0, alert["times"]["emitted"] - record["ingested_at"]))
     metrics.processing.labels("alert").observe(time.perf_counter() - started)
+
+
+def alert_labels(alert: dict) -> tuple[str, ...]:
+    event = alert.get("event") or {}
+    place = event.get("place") or {}
+    return (alert["kind"], alert["status"], event.get("type") or "none",
+            event.get("actor") or "unknown", place.get("country") or "none")
+
+
+@app.timer(interval=LAG_INTERVAL_SECONDS)
+async def measure_consumer_lag() -> None:
+    try:
+        lag = await consumer_group_lag(settings, app.conf.id)
+    except Exception as exc:  # the broker may be restarting: report on the next tick
+        log.warning("could not measure consumer lag: %r", exc)
+        return
+    for (topic, partition), messages in lag.items():
+        metrics.lag.labels(topic, str(partition)).set(messages)
 
 
 @app.task

@@ -144,6 +144,13 @@ def _nisba_forms(stem: str) -> list[str]:
     return [stem, stem + "ه", stem + "ين", stem + "ون"]
 
 
+# Names of states and their capitals: they name a government as often as its forces, so
+# they do not by themselves give a word like تقدم or استعاد a military sense.
+STATE_NAMES = frozenset(match_form(w).strip() for w in """
+روسيا|موسكو|إيران|طهران|تركيا|أنقرة|الولايات المتحدة|واشنطن|إسرائيل|بريطانيا|فرنسا|النظام|
+Russia|Iran|Turkey|United States|Israel|Britain|France""".split("|"))
+
+
 def lexicon() -> list[tuple[str, tuple]]:
     """(phrase, value) pairs for the phrase matcher: value is ("actor", canonical or
     @context name, is_nisba)."""

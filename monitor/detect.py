@@ -10,13 +10,7 @@ drops it. See ../shared/eval/GUIDELINES.md for what counts.
 
 Arabic cues are written plainly; matching folds spelling variants and accepts glued
 clitics (و ف ب ل ك ال س), so one form covers "وقصفت", "بالقصف", "للغارات".
-Flags on a cue:
-  v  a verb: the future prefix س makes it expected; after a relative pronoun
-     (الذي يسيطر, "which controls") it states a situation, not an event
-  n  a verbal noun: with ل glued (لتحرير, "to liberate") it states a purpose
-  m  military sense only if the sentence names a force or a military word
-  h  the word "attack": its type depends on what follows (land offensive, missiles, gas...)
-  p  an adjective after its place (راوة المحاصرة, "besieged Rawa"): the place is before it
+See monitor/cues.py for the word lists and the flags on a cue.
 """
 from __future__ import annotations
 
@@ -26,131 +20,46 @@ from functools import lru_cache
 
 from monitor import actors as _actors
 from monitor import gazetteer as _gazetteer
-from monitor.normalize import PhraseMatcher, Sentence, detect_language, longest_matches, match_form, \
-    split_sentences, strip_html
+from monitor.cues import (
+    _AIR,
+    _ARTICLE,
+    _ATTACK_AIR,
+    _ATTACK_LAND,
+    _BACKGROUND,
+    _CLAIMED,
+    _DEFENCE,
+    _EXPECTED,
+    _FLEE,
+    _FORCE_AFTER,
+    _HAPPENED,
+    _LAUNCH,
+    _MILITARY,
+    _NEGATED,
+    _NONMIL_AFTER,
+    _NONMIL_SENT,
+    _PROTEST,
+    _PURPOSE,
+    _RELATIVE,
+    _STATE_AFTER,
+    _SUPPORT,
+    _TARGET_PREPOSITIONS,
+    _VICTIM,
+    _WEAPONS,
+    _YEAR,
+    CUES,
+    _forms,
+)
+from monitor.normalize import (
+    PhraseMatcher,
+    Sentence,
+    detect_language,
+    longest_matches,
+    match_form,
+    split_sentences,
+    strip_html,
+)
 
 TYPES = ("capture", "advance", "withdrawal", "siege", "clash", "strike", "attack")
-
-
-def _forms(text: str) -> list[str]:
-    return [w.strip() for w in text.replace("\n", "|").split("|") if w.strip()]
-
-
-def _words(text: str) -> frozenset[str]:
-    """A set of single words in match form."""
-    return frozenset(match_form(w).strip() for w in re.split(r"[|\s]+", text) if w.strip())
-
-
-# type -> flags -> phrases
-CUES = {
-    "capture": {
-        "v": """سيطر|سيطرت|سيطروا|سيطرا|سيطرتا|يسيطر|تسيطر|يسيطرون|يسيطران|تسيطران|استعاد|استعادت|
-            استعادوا|يستعيد|تستعيد|يستعيدون|حرر|حررت|حرروا|يحرر|انتزع|انتزعت|ينتزع|تنتزع|
-            دخلت القوات|دخل الجيش|دخلت قوات|احكم|احكمت|بسط|بسطت|يبسط|تبسط|فرضت وجودها|فرض وجوده|
-            تمكنت من السيطره|تمكن من السيطره|تعيد فرض|يعيد فرض|اعادت فرض|اعاد فرض""",
-        "n": """السيطره علي|استعاده السيطره|السيطره الكامله|تحرير|دخول القوات|دخول الجيش""",
-        "": """captured|recaptured|retook|retaken|seized|seized control|took control|taken control|
-            gained control|liberated|liberation of|capture of|recapture of|fell to|regained control|
-            control of|entered the town|entered the city|drove out""",
-    },
-    "advance": {
-        "v": """تقدم|تقدمت|تقدموا|يتقدم|تتقدم|يتقدمون|اقترب|اقتربت|يقترب|تقترب|تحرز تقدما|يحرز تقدما|
-            احرز تقدما|احرزت تقدما|اطلق عمليه|اطلقت عمليه|يطلق عمليه|تطلق عمليه|بدات عمليه|بدا عمليه|
-            شن هجوما بريا|شنت هجوما بريا|وصلت|وصل|اقتحمت|يقتحم|تقتحم|اقتحام|يسيطر ناريا|تسيطر ناريا|سيطر ناريا|سيطرت ناريا""",
-        "n": """تقدما|تقدم ميداني|تقدم نوعي|اقتراب|وصول|مشارف|ابواب|مداخل|عمليه عسكريه|عمليات عسكريه|
-            بدء معركه|هجوم بري|هجوما بريا|الهجوم البري|هجوم واسع|هجوما واسعا|حمله عسكريه|حمله ضاريه""",
-        "": """advanced|advancing|advance on|advance towards|advance toward|pushed into|closing in|
-            outskirts of|gates of|launched an offensive|offensive on|offensive against|ground offensive|
-            approached|edge of""",
-    },
-    "withdrawal": {
-        "v": """انسحب|انسحبت|انسحبوا|ينسحب|تنسحب|ينسحبون|تراجع|تراجعت|تراجعوا|اخلت|اخلي|فروا|فر""",
-        "n": """انسحاب|الانسحاب|خروج المسلحين|خروج مقاتلي|خروج مسلحي|اجلاء المقاتلين|اجلاء مقاتلين|
-            اجلاء مئات المقاتلين|اجلاء المسلحين|فرار|فرارهم|تراجع مسلحي""",
-        "": """withdrew|withdrawn|withdrawal of|pulled out|retreated|retreat from|evacuation of fighters|
-            evacuated fighters|fled""",
-    },
-    "siege": {
-        "v": "حاصر|حاصرت|حاصروا|يحاصر|تحاصر|يحاصرون|طوق|طوقت|يطوق|تطوق|فرض حصارا|فرضت حصارا|تضيق الخناق|يضيق الخناق",
-        "n": """حصار|الحصار|محاصره|تطويق|تضييق الخناق|طوق|تشديد الحصار|شددت الحصار|شدد الحصار""",
-        "p": "المحاصر|المحاصره|المحاصرين|المحاصرتين",
-        "": "besieged|siege|encircled|surrounded|under siege|blockade",
-    },
-    "clash": {
-        "m": """اشتباكات|اشتباك|اشتبك|اشتبكت|مواجهات|معارك|معركه|قتال|القتال|اقتتال|اشتدت المعارك|
-            تبادل لاطلاق النار|تبادل اطلاق النار|تبادلا لاطلاق النار|
-            clashes|clashed|fighting|battle|battles|fought|firefight|gun battle|gunbattle""",
-    },
-    "strike": {
-        "v": "قصف|قصفت|قصفوا|يقصف|تقصف|يقصفون|اغارت|اغار|استهدفت الطائرات|شنت غارات|شن غارات|اطلقت صواريخ|اطلق صواريخ|اطلقوا صواريخ",
-        "": """القصف|قصف جوي|قصف مدفعي|قصف صاروخي|غاره|غارات|الغارات|غارتين|غاره جويه|غارات جويه|
-            ضربه جويه|ضربات جويه|ضربات|ضربه عسكريه|الضربه العسكريه|الضربات العسكريه|ضربات صاروخيه|
-            هجمات جويه|هجوم جوي|صاروخ|صواريخ|صاروخا|صواريخ باليستيه|صاروخ باليستي|قذائف|قذيفه|
-            براميل متفجره|البراميل المتفجره|طائره مسيره|طائرات مسيره|طائره بدون طيار|طائرات بدون طيار|
-            طائره دون طيار|طائرات دون طيار|طائرتين دون طيار|طائره بلا طيار|مقذوفات|
-            airstrike|airstrikes|air strike|air strikes|air raid|air raids|shelling|shelled|bombarded|
-            bombardment|missile strike|missile attack|rocket attack|rockets|missiles|drone strike|
-            struck|pounded|barrel bombs""",
-    },
-    "attack": {
-        "": """تفجير|تفجيرات|انفجار عبوه|عبوه ناسفه|عبوات ناسفه|قنبله|سياره مفخخه|مفخخه|انتحاري|انتحاريه|
-            هجوم انتحاري|هجوم مسلح|هجوم ارهابي|هجمات ارهابيه|كمين|اطلاق نار|الطعن|طعن|اقتحموا|اقتحم مسلحون|
-            انفجارات|هجوم كيماوي|هجوم كيميائي|بالغاز|غاز سام|
-            suicide bomber|suicide bombing|suicide attack|car bomb|roadside bomb|bomb attack|bombing|
-            ambush|gunmen|shooting attack|stabbing|explosive device|IED|chemical attack|gas attack""",
-        "h": "هجوم|هجمات|الهجوم|هجوما|attack|attacks|attacked",
-    },
-}
-
-# Before a cue: the event is expected, planned, threatened or asked for, not reported.
-EXPECTED = """ربما|قد|سوف|المتوقع|يتوقع|متوقع|مرتقب|المرتقب|المرتقبه|مرتقبه|محتمل|المحتمل|محتمله|يعتزم|تعتزم|
-    تستعد|يستعد|تهدد|يهدد|هدد|هددت|يحذر|تحذر|حذر|حذرت|تحذيرات|تحذير|مغبه|يتوعد|توعد|خطه|يخطط|تخطط|
-    دعا|دعت|يدعو|تدعو|دعوه|تطالب|يطالب|طالب|امكانيه|احتمال|اي|لصد|مستعد|مستعده|استعدادات|التحضير|
-    تنوي|ينوي|يرجح|ترجح|قريبا|وشيك|الوشيك
-    may|might|could|would|will|plan|plans|planned|planning|threat|threatens|threatened|warns|warned|warning|
-    expected|expects|prepares|preparing|vows|vowed|possible|potential|looming|imminent|any|ready"""
-NEGATED = """لم|لن|لا|ليس|نفي|نفى|نفت|ينفي|تنفي|نافيا|نافيه|عدم|تنفي|كذب|ينكر|تنكر
-    not|no|never|denied|denies|deny|didn|rejected"""
-# Before a cue: the event is old background, a cause, or the subject of a trial.
-BACKGROUND = """منذ|ذكري|ردا|منفذ|منفذو|منفذي|المتهم|المتهمين|محاكمه|عام|اعقاب
-    since|anniversary|trial|convicted|accused|retaliation"""
-CLAIMED = """قال|قالت|قالوا|يقولون|اعلنوا|يؤكد|تؤكد|تعلن|يعلن|اعلن|اعلنت|اكد|اكدت|افاد|افادت|ذكر|ذكرت|بحسب|وفقا|حسب|يقول|تقول|زعم|زعمت|ادعي|
-    تبني|تبنت|اعلنت مسؤوليتها|نقلت|according|said|says|claimed|claims|announced|reported"""
-
-# Right after a cue: the word is used in a non-military sense.
-NON_MILITARY_AFTER = """الاتفاق|اتفاق|الاتفاقيه|اتفاقيه|الاتحاد|التكتل|المعاهده|الانتخابات|الانتخابيه|
-    انتخابيه|السباق|المنافسه|البطوله|الائتلاف|المفاوضات|المحادثات|الصفقه|الاسواق|السوق|المنظمه|النووي|
-    الموازنه|المرض|سياسيه|قضائيه|كلاميه|كلاميا|لفظي|لفظيا|اعلاميا|سياسيا|الكترونيا|قانونيه|دبلوماسيه|اعلاميه|بالبرلمان|البرلمان|الكترونيه|
-    الكتروني|التعليقات|بحق|لاذع|لاذعا|حاد|حادا|جارح|سيبراني|اسعار|الاسعار|الدولار|العمله|الاسهم|البورصه|
-    المباراه|الدوري|الكاس|مونديال|الحكم|السلطه|الرئاسه|الاستقاله|استقالته|باستقالتها|للاعلام|
-    deal|agreement|accord|treaty|talks|negotiations|election|elections|race|league|cup|match|
-    tournament|verbal|cyber|prices|market|markets|stocks"""
-# Anywhere in the sentence: a simulation, a protest, sport, a cyber attack, a trial.
-NON_MILITARY_SENTENCE = """محاكاه|تحاكي|مناورات|تدريبات|تدريب|المتظاهرين|متظاهرين|متظاهرون|المحتجين|
-    الاحتجاجات|احتجاجات|مسيرات العوده|مسيره العوده|مسيرات|قراصنه|هاكرز|الكترونيه|الكتروني|سيبراني|
-    اختراق|المنتخب|مباراه|لاعب|الدوري|ملعب|النادي|بطوله|
-    exercise|exercises|drill|drills|simulation|protesters|protest|protests|hackers|cyber|cyberattack|
-    football|match|striker|tournament|league"""
-# Military words that give an ambiguous cue (معارك, fighting) its military sense.
-MILITARY = """مسلحين|المسلحين|مسلحي|مقاتلين|المقاتلين|مقاتلي|عناصر|ميليشيات|مليشيات|ميليشيا|الجيش|جيش|قوات|
-    القوات|عسكري|عسكريه|العسكريه|الجبهه|جبهات|عنيفه|قتلي|مقتل|جنود|المتمردين|الارهابيين|ارهابيين|
-    مدفعي|تحرير|forces|troops|militants|fighters|army|soldiers|rebels|killed|military"""
-# After "attack": what kind of attack it is.
-ATTACK_LAND = "بري|بريا|واسع|واسعا|عسكري|عسكريا|العسكري|عنيف|عنيفا|ground|offensive"
-ATTACK_AIR = "صاروخي|صاروخيا|الصاروخي|بصواريخ|بالصواريخ|جوي|جويه|الجوي|بطائرات|بطائره|بطائرة|بالطائرات|مسيره|missile|rocket|drone|air"
-# Words for being killed or wounded: a force named after them is the victim.
-VICTIM = "مقتل|قتل|قتلي|اصابه|اصابة|جرح|مصرع|خسائر|استهدف|استهدفت|يستهدف|تستهدف|ضد|علي|مواقع|تجمعات|صفوف|معاقل|مقار|مقر|تحصينات|مخزن|killing|killed|against|on"
-RELATIVE = "الذي|التي|الذين|اللذين|اللتين|اللواتي|which|that|who"
-AIR_WORDS = "طيران|الطيران|طائرات|طائره|مقاتلات|المقاتلات|صاروخ|صواريخ|مدفعي|مدفعيه|جوي|جويه|warplanes|jets|aircraft|drone"
-
-
-_EXPECTED, _NEGATED, _BACKGROUND, _CLAIMED = map(_words, (EXPECTED, NEGATED, BACKGROUND, CLAIMED))
-_NONMIL_AFTER, _NONMIL_SENT, _MILITARY = map(_words, (NON_MILITARY_AFTER, NON_MILITARY_SENTENCE, MILITARY))
-_ATTACK_LAND, _ATTACK_AIR, _VICTIM, _RELATIVE, _AIR = map(
-    _words, (ATTACK_LAND, ATTACK_AIR, VICTIM, RELATIVE, AIR_WORDS))
-_PREPOSITIONS = _words("في علي الي ضد نحو باتجاه اتجاه صوب من داخل عبر قرب in on into against across toward towards inside near at from")
-_TARGET_PREPOSITIONS = _words("في علي الي ضد نحو باتجاه اتجاه صوب داخل in on into against toward towards inside")
-_ARTICLE = re.compile(r"^[وفبلك]?(?:ال|لل)")
 
 
 @lru_cache(maxsize=1)
@@ -165,6 +74,17 @@ def _matcher() -> PhraseMatcher:
     return m.build()
 
 
+@lru_cache(maxsize=1)
+def _cue_matcher() -> PhraseMatcher:
+    """The cues alone: most items hold none, and this tells so in one pass."""
+    m = PhraseMatcher()
+    for etype, groups in CUES.items():
+        for flags, phrases in groups.items():
+            for p in _forms(phrases):
+                m.add(p, etype)
+    return m.build()
+
+
 @dataclass
 class Detection:
     lang: str
@@ -174,7 +94,7 @@ class Detection:
     expected: list = field(default_factory=list)  # expected and negated events, kept apart
 
 
-@dataclass
+@dataclass(slots=True)
 class _Mention:
     tok: int          # index of its first word in the sentence
     tok_end: int      # index after its last word
@@ -232,8 +152,7 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
     sentences = [s for name, body in fields for s in split_sentences(body, name)]
     # Most news holds no event: one cheap pass over the whole item finds that out first,
     # and only the title's places are then looked up.
-    if not any(v[0] == "cue" for m in _matcher().find(match_form(" . ".join(f[1] for f in fields)))
-               for v in m.values):
+    if not _cue_matcher().any("".join(s.form for s in sentences)):
         det.places = [p.place.as_dict() for s in sentences[:1] if s.field == "title"
                       for p in gaz.find(s.form, None if lang == "ar" else _cased(s.text))]
         return det
@@ -248,6 +167,8 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
             countries[cc] = countries.get(cc, 0) + (2 if s.field == "title" else 1)
     top_country = max(countries, key=countries.get) if countries else None
     seen_places, seen_actors = {}, []
+    head = [w for s, *_ in analysed if s.field != "text" for w in s.form.split()]
+    protest = bool(_window(head, 0, len(head)) & _PROTEST)
     title_places = []
     title_actor = None
     for s, cues, actors, places in analysed:
@@ -287,14 +208,18 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
                     ev["place"] = title_places[0].value.as_dict()
                 raw = raw or title_actor
             country = ev["place"]["country"] if ev["place"] else top_country
+            if raw is None and ev["type"] == "strike":
+                raw = "@air"  # unnamed air strikes: the air force that strikes there
             ev["actor"] = _actors.resolve(raw or "unknown", country)
+            if ev["type"] == "clash" and protest:
+                continue  # fire on protesters (the Gaza border protests) is no frontline event
             if ev["place"] is None:
                 continue  # an event with no place at all is too often not an event
             (det.events if ev["modality"] in ("reported", "claimed") else det.expected).append(ev)
     det.places = [p.as_dict() for p in seen_places.values()]
     det.actors = seen_actors
-    det.events = _dedupe(det.events)
-    det.expected = _dedupe(det.expected)
+    det.events = _dedupe(_drop_generic(det.events))
+    det.expected = _dedupe([{k: v for k, v in e.items() if k != "_generic"} for e in det.expected])
     return det
 
 
@@ -332,17 +257,12 @@ def _nisba_ok(a: _Mention, words: list[str]) -> bool:
         nxt = words[a.tok_end] if a.tok_end < len(words) else ""
         return nxt in MILITARY_NOUNS
     for i in (a.tok - 1, a.tok - 2):
-        if i >= 0 and _bare(words[i]) in MILITARY_NOUNS:
-            return True
+        if i >= 0 and any(v in MILITARY_NOUNS for v in _variants(words[i])):
+            return True  # also with a glued preposition: لغارات إسرائيلية
     return False
 
 
 MILITARY_NOUNS = _actors.MILITARY_NOUNS
-
-
-_STATE_AFTER = _words("ناريا")
-_YEAR = re.compile(r"^(19\d\d|200\d|201[0-6])$")
-_LAUNCH = _words("شن شنت يشن تشن شنه شنته شنوا شنها نفذ نفذت")
 
 
 def _modality(words: list[str], c: _Mention, flags: str) -> str | None:
@@ -369,15 +289,14 @@ def _modality(words: list[str], c: _Mention, flags: str) -> str | None:
     return "reported"
 
 
-_SUPPORT = _words("المدعومه المدعوم المدعومين مدعومه مدعوم بدعم باسناد اسناد بغطاء غطاء بمسانده تساندها تسانده يسانده يساندها بمشاركه")
-
-
 def _victim(a: _Mention, words: list[str]) -> bool:
     """Is this force the target, the victim or a supporter rather than the doer?"""
     prev = _window(words, a.tok - 2, a.tok)
     if prev & _VICTIM:
         return True
     if _window(words, a.tok - 3, a.tok) & _SUPPORT and a.value[1] != "turkey":
+        return True
+    if _window(words, a.tok - 2, a.tok) & _DEFENCE:
         return True
     if a.tok > 0 and words[a.tok - 1] in ("من", "of") and _window(words, a.tok - 5, a.tok) & {"مقتل", "قتل", "قتلي", "مصرع", "اصابه", "killed", "killing"}:
         return True
@@ -402,6 +321,13 @@ def _choose_actor(c: _Mention, actors: list[_Mention], words: list[str]):
         return None
     chosen = (right[0] if right else left[-1] if left else far_right[0] if far_right
               else min(near, key=lambda a: abs(a.tok - w0)))
+    if not right and left:
+        # "النظام السوري وروسيا وإيران": coordinated forces, the first named leads
+        i = actors.index(chosen)
+        while i > 0 and actors[i - 1].tok_end == actors[i].tok and words[actors[i].tok].startswith("و") \
+                and not _victim(actors[i - 1], words):
+            i -= 1
+        chosen = actors[i]
     # "factions backed by Turkey" fight for Turkey (the guideline's turkey actor).
     for a in cands:
         if 0 <= a.tok - chosen.tok_end <= 3 and re.match(r"^(ال)?(مدعوم|موالي)", words[a.tok]) and a.value[1] == "turkey":
@@ -454,7 +380,8 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
     bare = _window(words, 0, len(words))
     if bare & _NONMIL_SENT:
         return []
-    military = bool(actors) or bool(bare & _MILITARY)
+    form = s.form
+    military = any(form[a.start:a.end] not in _actors.STATE_NAMES for a in actors) or bool(bare & _MILITARY)
     air = bool(bare & _AIR)
     out = []
     for c in cues:
@@ -466,15 +393,29 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             continue  # تقدم على / تقدم ب: to proceed to, to submit
         if ("m" in flags or etype in ("withdrawal", "advance", "capture")) and not military:
             continue
+        if etype == "strike" and _bare(words[w0]) in _WEAPONS and not (military or bare & _HAPPENED):
+            continue  # صاروخ, طائرة بدون طيار, الضربات: a rocket launch, a delivery drone, a setback
         if "v" in flags and w0 > 0 and _window(words, w0 - 1, w0) & _RELATIVE and not (_window(words, w1, w1 + 3) & _STATE_AFTER):
             continue  # الذين يسيطرون على المدينة: who control it, a state
+        if etype == "withdrawal" and _bare(words[w0]) in _FLEE and not _force_flees(c, actors, words):
+            continue  # فرار الآلاف: people fleeing, not a force withdrawing
+        generic = False
         if "h" in flags:
             nxt = _window(words, w1, w1 + 2)
             if nxt & _ATTACK_AIR:
                 etype = "strike"
             elif nxt & _ATTACK_LAND or (w0 > 0 and _bare(words[w0 - 1]) in _LAUNCH and not air and actors):
                 etype = "advance"
+            elif not bare & _HAPPENED:
+                continue  # talk about an attack (an inquiry, a count, a warning), not its report
+            else:
+                generic = True
         modality = _modality(words, c, flags)
+        if modality == "reported" and "n" in flags and etype == "capture" and _window(words, w0 - 2, w0) & _PURPOSE:
+            modality = "expected"  # عملية لاستكمال تحرير X, معركة تحرير X: the aim
+        if "p" in flags:
+            # "معقل الفصائل المحاصر": the force named before the besieged place is besieged
+            actors = [a for a in actors if not 0 <= w0 - a.tok_end <= 5]
         if modality is None:
             continue
         chosen = _choose_places(c, places, words)
@@ -484,8 +425,18 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         for p in chosen or [None]:
             out.append({"type": etype, "_actor_raw": actor,
                         "place": p.value.as_dict() if p else None,
-                        "modality": modality, "evidence": evidence})
+                        "modality": modality, "evidence": evidence, "_generic": generic})
     return out
+
+
+def _force_flees(c: _Mention, actors: list[_Mention], words: list[str]) -> bool:
+    """Is it a force that flees or falls back (فرار عناصر داعش, الحوثيون فروا)?"""
+    w0, w1 = c.tok, c.tok_end
+    if words[w0].endswith("هم"):
+        return bool(actors)  # فرارهم: "their flight", the force named before
+    if _window(words, w1, w1 + 2) & _FORCE_AFTER:
+        return True
+    return any(0 <= a.tok - w1 <= 2 or 0 <= w0 - a.tok_end <= 2 for a in actors)
 
 
 _LEVEL_RANK = {"country": 0, "region": 1, "locality": 2}
@@ -512,6 +463,18 @@ def _same_event(a: dict, b: dict) -> bool:
     if pa["level"] == pb["level"] and a["evidence"]["field"] == b["evidence"]["field"]:
         return False
     return _km(pa, pb) <= 40.0
+
+
+def _drop_generic(events: list[dict]) -> list[dict]:
+    """A bare "attack" (الهجوم) at a place where the item reports a more specific event
+    (the strike, the offensive, the fighting) names that event again."""
+    out = []
+    for ev in events:
+        generic = ev.pop("_generic", False)
+        if generic and any(o is not ev and o["type"] != "attack" and _same_event(o, ev) for o in events):
+            continue
+        out.append(ev)
+    return out
 
 
 def _dedupe(events: list[dict]) -> list[dict]:

@@ -80,7 +80,7 @@ class Place:
                 "lon": self.lon, "level": self.level}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PlaceMention:
     start: int          # offsets in the sentence's match form
     end: int
@@ -122,6 +122,8 @@ class Gazetteer:
             key, cands = m.values[0]
             if out and out[-1].start == m.word_start() and out[-1].end == m.end:
                 continue  # the same words by another spelling (الموصل, ال+موصل)
+            if "ك" in m.prefix:
+                continue  # "as X" is rare before a place, and كبيرا, كما, كرة are words
             if key in AMBIGUOUS and not _place_context(form, m):
                 continue
             if cased is not None and key.isascii() and len(cased) == len(form):

@@ -10,7 +10,7 @@ import time
 from typing import AsyncIterator, Iterable
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -96,3 +96,24 @@ async def read_topic(settings: Settings, topic: str, *, from_beginning: bool = T
                             message.topic, message.partition, message.offset)
     finally:
         await consumer.stop()
+
+
+async def consumer_group_lag(settings: Settings, group: str) -> dict[tuple[str, int], int]:
+    """Per partition the group has committed on: end offset minus committed offset.
+
+    Measured from outside the group (admin + a group-less consumer), as a lag exporter would,
+    so it counts what is really committed, not what the worker has merely read.
+    """
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap, enable_auto_commit=False)
+    await admin.start()
+    await consumer.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group)
+        partitions = [TopicPartition(tp.topic, tp.partition) for tp in committed]
+        ends = await consumer.end_offsets(partitions) if partitions else {}
+        return {(tp.topic, tp.partition): max(0, ends[tp] - meta.offset)
+                for tp, meta in committed.items() if meta.offset >= 0 and tp in ends}
+    finally:
+        await consumer.stop()
+        await admin.close()

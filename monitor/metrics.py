@@ -25,11 +25,21 @@ class WorkerMetrics:
             "newsmon_processing_seconds", "Time to process one message, by stage.",
             ["stage"], buckets=LATENCY_BUCKETS, registry=registry)
         self.alerts = Counter(
-            "newsmon_alerts_total", "Alerts emitted, by kind, status and event type.",
-            ["kind", "status", "type"], registry=registry)
+            "newsmon_alerts_total",
+            "Alerts emitted, by kind, status, event type, actor and the country of the place.",
+            ["kind", "status", "type", "actor", "country"], registry=registry)
         self.events = Counter(
             "newsmon_events_detected_total", "Frontline events detected, by type and actor.",
             ["type", "actor"], registry=registry)
+        # lat/lon follow from the place (a gazetteer entry), so they add no series; the
+        # Grafana geomap needs them as labels.
+        self.place_events = Counter(
+            "newsmon_place_events_total", "Frontline events detected, by type and place.",
+            ["type", "country", "place", "lat", "lon"], registry=registry)
+        self.lag = Gauge(
+            "newsmon_consumer_lag_messages",
+            "Messages on a partition not yet committed by the worker's consumer group.",
+            ["topic", "partition"], registry=registry)
         self.articles = Counter(
             "newsmon_articles_enriched_total", "Articles enriched, by detected language.",
             ["lang"], registry=registry)
@@ -40,4 +50,7 @@ class WorkerMetrics:
             "newsmon_publish_to_alert_seconds",
             "From an article's arrival on the raw topic to its alert being emitted.",
             buckets=LATENCY_BUCKETS, registry=registry)
+        self.deliveries = Counter(
+            "newsmon_deliveries_total", "Alert deliveries to subscribers, by channel and result.",
+            ["channel", "result"], registry=registry)
         self.up = Gauge("newsmon_worker_up", "1 while the worker runs.", registry=registry)

@@ -7,8 +7,7 @@ expression of every dashboard panel, and every recording rule, must parse and re
 least one series, with the labels it groups by filled in.
 
 What cannot return data here is said, expression by expression, with the reason:
-EXCLUDED (components this test does not run) and AWAITED (metrics the worker does not
-expose yet; each is enforced from the moment a scrape shows it).
+EXCLUDED (components this test does not run).
 """
 from __future__ import annotations
 
@@ -52,12 +51,6 @@ EXCLUDED = {
 }
 # What the worker does not expose yet: (metric, label or None). Skipped with this reason
 # while the scrape lacks it, asserted as soon as it has it.
-AWAITED = {
-    ("newsmon_consumer_lag_messages", None): "consumer lag per topic and partition",
-    ("newsmon_place_events_total", None): "frontline events per place, with the place's coordinates",
-    ("newsmon_alerts_total", "country"): "the country of an alert's place",
-    ("newsmon_alerts_total", "actor"): "the actor of an alert's event",
-}
 
 
 def load_builder():
@@ -198,20 +191,10 @@ def grouping_labels(expr: str) -> set[str]:
     return {label.strip() for label in match.group(1).split(",")} - {"le"} if match else set()
 
 
-def exposed(scrape: str, metric: str, label: str | None) -> bool:
-    lines = [line for line in scrape.splitlines() if line.startswith(metric)]
-    return bool(lines) if label is None else any(f'{label}="' in line for line in lines)
-
-
 def check(port: int, scrape: str, expr: str) -> None:
     for prefix, why in EXCLUDED.items():
         if prefix in expr:
             pytest.skip(f"excluded: {why}")
-    for (metric, label), what in AWAITED.items():
-        uses = metric in expr and (label is None or re.search(rf"\b{label}\b", expr))
-        if uses and not exposed(scrape, metric, label):
-            pytest.skip(f"awaiting {metric}" + (f" with label {label}" if label else "")
-                        + f" ({what}) from the worker")
     answer = api(port, "query", query=expr)
     assert answer["status"] == "success", f"{expr}\n{answer.get('error')}"
     result = answer["data"]["result"]

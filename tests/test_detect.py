@@ -178,3 +178,72 @@ def test_dev_set_scores(tmp_path):
     scores = json.loads(res)
     assert scores["strict"]["f1"] >= 0.55
     assert scores["item-level"]["f1"] >= 0.80
+
+
+# --- precision rules (sentences written for these tests) -----------------------------------
+
+@pytest.mark.parametrize("title,summary", [
+    # a bare "attack" that is talked about, not reported
+    ("لجنة تحقيق بريطانية تراجع ملف هجوم لندن", "البرلمان يناقش نتائج التحقيق في هجوم لندن"),
+    # people fleeing are not a force withdrawing
+    ("فرار آلاف المدنيين من بلدة تل رفعت", ""),
+    # a ceasefire is about stopping the fighting
+    ("مفاوضات في عمان لوقف القتال في درعا", ""),
+    # a state name does not make "regaining" military
+    ("روسيا تستعيد دورها في ليبيا", ""),
+    # weapons named outside any fighting
+    ("طائرات بدون طيار لتوصيل الطرود في دبي", ""),
+    ("إطلاق صاروخ فضائي يحمل قمرا صناعيا من اليابان", ""),
+    # a conditional withdrawal
+    ("التحالف: العمليات لن تتوقف حتى انسحاب الحوثيين من الحديدة", ""),
+    # an old attack given as background of a relative clause / a year
+    ("كتاب جديد عن الجماعة التي نفذت هجوما بالغاز على مترو طوكيو عام 1995", ""),
+])
+def test_precision_negatives(title, summary):
+    assert events(title, summary) == []
+
+
+def test_aim_of_an_operation_is_not_a_capture():
+    got = events("الجيش اليمني يطلق عملية عسكرية لاستكمال تحرير مديرية حيس")
+    assert ("advance", "yemen_gov", "Hays") in got and all(t != "capture" for t, _, _ in got)
+
+
+def test_bare_attack_counts_with_casualties():
+    assert ("attack", "unknown", "Kabul") in events("مقتل 12 شخصا في هجوم على مسجد في كابول")
+
+
+def test_bare_attack_merged_into_the_specific_event():
+    got = events("طائرات إسرائيلية تقصف مطار التيفور", "وتصدت الدفاعات السورية للهجوم على المطار وأسفر عن مقتل جنديين")
+    assert [t for t, _, _ in got] == ["strike"]
+
+
+def test_force_fleeing_is_a_withdrawal():
+    assert ("withdrawal", "isis", "Hajin") in events("فرار عناصر داعش من بلدة هجين")
+
+
+def test_protests_give_no_clash():
+    assert events("مواجهات على حدود غزة في مسيرة العودة", "إصابة عشرات المتظاهرين برصاص الجيش الإسرائيلي") == []
+
+
+def test_air_defence_is_not_the_striker():
+    got = events("الدفاعات الجوية السورية تتصدى لغارات إسرائيلية على مطار التيفور")
+    assert got and all(a == "israel" for _, a, _ in got)
+
+
+def test_coordinated_actors_first_leads():
+    got = events("النظام السوري وروسيا يقصفان مدينة دوما")
+    assert ("strike", "syria_gov", "Douma") in got
+
+
+def test_besieged_place_actor_is_not_the_besieger():
+    got = events("غارات على معقل الفصائل المعارضة المحاصر في الغوطة الشرقية")
+    assert all(a != "syria_rebels" for _, a, _ in got)
+
+
+def test_unnamed_air_strikes_in_yemen_are_the_coalition():
+    assert ("strike", "saudi_coalition", "Sa'dah") in events("غارات جوية على مدينة صعدة تقتل خمسة")
+
+
+def test_clitic_kaf_does_not_make_a_place():
+    det = detect_item("الجيش يحرز تقدما كبيرا في جبهة القتال")
+    assert all(p["name"] != "Beira" for p in det.places)

@@ -1,0 +1,169 @@
+"""The detector's word lists: event cues by type, and the words around a cue that give
+its modality, show a non-military sense, or tell the doer from the victim.
+
+Words are written plainly and compared in match form (``monitor.normalize.match_form``),
+so spelling variants fold together and glued clitics are handled by the matcher.
+Flags on a cue:
+  v  a verb: the future prefix س makes it expected; after a relative pronoun
+     (الذي يسيطر, "which controls") it states a situation, not an event
+  n  a verbal noun: with ل glued (لتحرير, "to liberate") it states a purpose
+  m  military sense only if the sentence names a force or a military word
+  h  the word "attack": its type depends on what follows (land offensive, missiles, gas...)
+  p  an adjective after its place (راوة المحاصرة, "besieged Rawa"): the place is before it
+"""
+from __future__ import annotations
+
+import re
+
+from monitor.normalize import match_form
+
+
+def _forms(text: str) -> list[str]:
+    return [w.strip() for w in text.replace("\n", "|").split("|") if w.strip()]
+
+
+def _words(text: str) -> frozenset[str]:
+    """A set of single words in match form."""
+    return frozenset(match_form(w).strip() for w in re.split(r"[|\s]+", text) if w.strip())
+
+
+# type -> flags -> phrases
+CUES = {
+    "capture": {
+        "v": """سيطر|سيطرت|سيطروا|سيطرا|سيطرتا|يسيطر|تسيطر|يسيطرون|يسيطران|تسيطران|استعاد|استعادت|
+            استعادوا|يستعيد|تستعيد|يستعيدون|حرر|حررت|حرروا|يحرر|انتزع|انتزعت|ينتزع|تنتزع|
+            دخلت القوات|دخل الجيش|دخلت قوات|احكم|احكمت|بسط|بسطت|يبسط|تبسط|فرضت وجودها|فرض وجوده|
+            تمكنت من السيطره|تمكن من السيطره|تعيد فرض|يعيد فرض|اعادت فرض|اعاد فرض""",
+        "n": """السيطره علي|استعاده السيطره|السيطره الكامله|تحرير|دخول القوات|دخول الجيش""",
+        "": """captured|recaptured|retook|retaken|seized|seized control|took control|taken control|
+            gained control|liberated|liberation of|capture of|recapture of|fell to|regained control|
+            control of|entered the town|entered the city|drove out""",
+    },
+    "advance": {
+        "v": """تقدم|تقدمت|تقدموا|يتقدم|تتقدم|يتقدمون|اقترب|اقتربت|يقترب|تقترب|تحرز تقدما|يحرز تقدما|
+            احرز تقدما|احرزت تقدما|اطلق عمليه|اطلقت عمليه|يطلق عمليه|تطلق عمليه|بدات عمليه|بدا عمليه|
+            شن هجوما بريا|شنت هجوما بريا|وصلت|وصل|اقتحمت|يقتحم|تقتحم|اقتحام|يسيطر ناريا|تسيطر ناريا|سيطر ناريا|سيطرت ناريا""",
+        "n": """تقدما|تقدم ميداني|تقدم نوعي|اقتراب|وصول|مشارف|ابواب|مداخل|عمليه عسكريه|عمليات عسكريه|
+            بدء معركه|هجوم بري|هجوما بريا|الهجوم البري|هجوم واسع|هجوما واسعا|حمله عسكريه|حمله ضاريه""",
+        "": """advanced|advancing|advance on|advance towards|advance toward|pushed into|closing in|
+            outskirts of|gates of|launched an offensive|offensive on|offensive against|ground offensive|
+            approached|edge of""",
+    },
+    "withdrawal": {
+        "v": """انسحب|انسحبت|انسحبوا|ينسحب|تنسحب|ينسحبون|تراجع|تراجعت|تراجعوا|اخلت|اخلي|فروا|فر""",
+        "n": """انسحاب|الانسحاب|خروج المسلحين|خروج مقاتلي|خروج مسلحي|اجلاء المقاتلين|اجلاء مقاتلين|
+            اجلاء مئات المقاتلين|اجلاء المسلحين|فرار|فرارهم|تراجع مسلحي""",
+        "": """withdrew|withdrawn|withdrawal of|pulled out|retreated|retreat from|evacuation of fighters|
+            evacuated fighters|fled""",
+    },
+    "siege": {
+        "v": "حاصر|حاصرت|حاصروا|يحاصر|تحاصر|يحاصرون|طوق|طوقت|يطوق|تطوق|فرض حصارا|فرضت حصارا|تضيق الخناق|يضيق الخناق",
+        "n": """حصار|الحصار|محاصره|تطويق|تضييق الخناق|طوق|تشديد الحصار|شددت الحصار|شدد الحصار""",
+        "p": "المحاصر|المحاصره|المحاصرين|المحاصرتين",
+        "": "besieged|siege|encircled|surrounded|under siege|blockade",
+    },
+    "clash": {
+        "m": """اشتباكات|اشتباك|اشتبك|اشتبكت|مواجهات|معارك|معركه|قتال|القتال|اقتتال|اشتدت المعارك|
+            تبادل لاطلاق النار|تبادل اطلاق النار|تبادلا لاطلاق النار|
+            clashes|clashed|fighting|battle|battles|fought|firefight|gun battle|gunbattle""",
+    },
+    "strike": {
+        "v": "قصف|قصفت|قصفوا|قصفا|يقصف|تقصف|يقصفون|يقصفان|تقصفان|اغارت|اغار|استهدفت الطائرات|شنت غارات|شن غارات|اطلقت صواريخ|اطلق صواريخ|اطلقوا صواريخ",
+        "": """القصف|قصف جوي|قصف مدفعي|قصف صاروخي|غاره|غارات|الغارات|غارتين|غاره جويه|غارات جويه|
+            ضربه جويه|ضربات جويه|ضربات|ضربه عسكريه|الضربه العسكريه|الضربات العسكريه|ضربات صاروخيه|
+            هجمات جويه|هجوم جوي|صاروخ|صواريخ|صاروخا|صواريخ باليستيه|صاروخ باليستي|قذائف|قذيفه|
+            براميل متفجره|البراميل المتفجره|طائره مسيره|طائرات مسيره|طائره بدون طيار|طائرات بدون طيار|
+            طائره دون طيار|طائرات دون طيار|طائرتين دون طيار|طائره بلا طيار|مقذوفات|
+            airstrike|airstrikes|air strike|air strikes|air raid|air raids|shelling|shelled|bombarded|
+            bombardment|missile strike|missile attack|rocket attack|rockets|missiles|drone strike|
+            struck|pounded|barrel bombs""",
+    },
+    "attack": {
+        "": """تفجير|تفجيرات|انفجار عبوه|عبوه ناسفه|عبوات ناسفه|قنبله|سياره مفخخه|مفخخه|انتحاري|انتحاريه|
+            هجوم انتحاري|هجوم مسلح|هجوم ارهابي|هجمات ارهابيه|كمين|اطلاق نار|الطعن|طعن|اقتحموا|اقتحم مسلحون|
+            انفجارات|هجوم كيماوي|هجوم كيميائي|بالغاز|غاز سام|
+            suicide bomber|suicide bombing|suicide attack|car bomb|roadside bomb|bomb attack|bombing|
+            ambush|gunmen|shooting attack|stabbing|explosive device|IED|chemical attack|gas attack""",
+        "h": "هجوم|هجمات|الهجوم|هجوما|attack|attacks|attacked",
+    },
+}
+
+# Before a cue: the event is expected, planned, threatened or asked for, not reported.
+EXPECTED = """ربما|قد|سوف|المتوقع|يتوقع|متوقع|مرتقب|المرتقب|المرتقبه|مرتقبه|محتمل|المحتمل|محتمله|يعتزم|تعتزم|
+    تستعد|يستعد|تهدد|يهدد|هدد|هددت|يحذر|تحذر|حذر|حذرت|تحذيرات|تحذير|مغبه|يتوعد|توعد|خطه|يخطط|تخطط|
+    دعا|دعت|يدعو|تدعو|دعوه|تطالب|يطالب|طالب|امكانيه|احتمال|اي|لصد|مستعد|مستعده|استعدادات|التحضير|
+    تنوي|ينوي|يرجح|ترجح|قريبا|وشيك|الوشيك|حتي|لحين|شرط|بشرط|اذا|لو|مقابل|استبعد|استبعدت|يستبعد|
+    تستبعد|مغبه|تداعيات|مخاوف|يخشي|تخشي|خشيه|مفترض|المفترض|محاوله|سعي|
+    may|might|could|would|will|plan|plans|planned|planning|threat|threatens|threatened|warns|warned|warning|
+    expected|expects|prepares|preparing|vows|vowed|possible|potential|looming|imminent|any|ready"""
+NEGATED = """لم|لن|لا|ليس|نفي|نفى|نفت|ينفي|تنفي|نافيا|نافيه|عدم|تنفي|كذب|ينكر|تنكر|
+    وقف|لوقف|بوقف|انهاء|لانهاء|هدنه|منع|لمنع|احباط|افشال|
+    not|no|never|denied|denies|deny|didn|rejected"""
+# Before a cue: the event is old background, a cause, or the subject of a trial.
+BACKGROUND = """منذ|ذكري|ردا|منفذ|منفذو|منفذي|المتهم|المتهمين|محاكمه|عام|اعقاب
+    since|anniversary|trial|convicted|accused|retaliation"""
+CLAIMED = """قال|قالت|قالوا|يقولون|اعلنوا|يؤكد|تؤكد|تعلن|يعلن|اعلن|اعلنت|اكد|اكدت|افاد|افادت|ذكر|ذكرت|بحسب|وفقا|حسب|يقول|تقول|زعم|زعمت|ادعي|
+    تبني|تبنت|اعلنت مسؤوليتها|نقلت|according|said|says|claimed|claims|announced|reported"""
+
+# Right after a cue: the word is used in a non-military sense.
+NON_MILITARY_AFTER = """الاتفاق|اتفاق|الاتفاقيه|اتفاقيه|الاتحاد|التكتل|المعاهده|الانتخابات|الانتخابيه|
+    انتخابيه|السباق|المنافسه|البطوله|الائتلاف|المفاوضات|المحادثات|الصفقه|الاسواق|السوق|المنظمه|النووي|
+    الموازنه|المرض|سياسيه|قضائيه|كلاميه|كلاميا|لفظي|لفظيا|اعلاميا|سياسيا|الكترونيا|قانونيه|دبلوماسيه|اعلاميه|بالبرلمان|البرلمان|الكترونيه|
+    الكتروني|التعليقات|بحق|لاذع|لاذعا|حاد|حادا|جارح|سيبراني|اسعار|الاسعار|الدولار|العمله|الاسهم|البورصه|
+    المباراه|الدوري|الكاس|مونديال|الحكم|السلطه|الرئاسه|الاستقاله|استقالته|باستقالتها|للاعلام|
+    دور|دورها|دوره|مكانه|مكانتها|مكانته|الثقه|ثقه|الهدوء|عافيته|عافيتها|توازنه|انفاسه|زمام|المبادره|
+    ذكريات|الاقتصاد|الاقتصادي|الاستثمار|
+    deal|agreement|accord|treaty|talks|negotiations|election|elections|race|league|cup|match|
+    tournament|verbal|cyber|prices|market|markets|stocks"""
+# Anywhere in the sentence: a simulation, a protest, sport, a cyber attack, a trial.
+NON_MILITARY_SENTENCE = """محاكاه|تحاكي|مناورات|تدريبات|تدريب|المتظاهرين|متظاهرين|متظاهرون|المحتجين|
+    الاحتجاجات|احتجاجات|مسيرات العوده|مسيره العوده|مسيرات|قراصنه|هاكرز|الكترونيه|الكتروني|سيبراني|
+    اختراق|المنتخب|مباراه|لاعب|الدوري|ملعب|النادي|بطوله|
+    exercise|exercises|drill|drills|simulation|protesters|protest|protests|hackers|cyber|cyberattack|
+    football|match|striker|tournament|league"""
+_PROTEST = _words("""المتظاهرين متظاهرين متظاهرون المحتجين الاحتجاجات احتجاجات مسيره مسيرات العوده
+    protesters protest protests""")
+# Words that show an attack happened (killed, wounded, carried out): a bare "attack"
+# (هجوم) with none of them in its sentence is talk about an attack, not the report of one.
+_HAPPENED = _words("""مقتل قتل قتلي قتيل قتيلا قتلت قتلوا جرحي جريح اصابه اصابات اصيب مصرع حتفه ضحايا اسفر
+    اسفرت خلف شن شنت شنه شنته شنوا نفذ نفذت نفذه تبني تبنت وقع وقعت استهدف استهدفت يستهدف تستهدف
+    استشهاد استشهد دامي داميه الدامي مسلح مسلحون انتحاري مفخخه تعرض تعرضت اصابت اودي
+    killed wounded injured dead died launched carried claimed targeted""")
+# Words of shooting down or fending off: the force named with them defends, it does not strike.
+_DEFENCE = _words("الدفاع الدفاعات دفاعات منظومه منظومات")
+# Before a verbal noun of capture: it is the aim (عملية لاستعادة السيطرة, معركة تحرير).
+_PURPOSE = _words("""لاستكمال استكمال بهدف هدف اجل معركه لمعركه بمعركه معارك عمليه عمليات عملياتها
+    حمله محاوله محاولات سعي سعيها لاستعاده لتحرير لبسط لفرض لاحكام لطرد لانتزاع""")
+_FORCE_AFTER = _words("""مسلحي مقاتلي عناصر المسلحين المقاتلين العناصر قوات القوات ميليشيات مليشيات الميليشيات
+    جنود الجنود عسكريين مرتزقه الارهابيين ارهابيي fighters militants troops forces""")
+
+
+# Military words that give an ambiguous cue (معارك, fighting) its military sense.
+MILITARY = """مسلحين|المسلحين|مسلحي|مقاتلين|المقاتلين|مقاتلي|عناصر|ميليشيات|مليشيات|ميليشيا|الجيش|جيش|قوات|
+    القوات|عسكري|عسكريه|العسكريه|الجبهه|جبهات|عنيفه|قتلي|مقتل|جنود|المتمردين|الارهابيين|ارهابيين|
+    مدفعي|forces|troops|militants|fighters|army|soldiers|rebels|killed|military"""
+# After "attack": what kind of attack it is.
+ATTACK_LAND = "بري|بريا|واسع|واسعا|عسكري|عسكريا|العسكري|عنيف|عنيفا|ground|offensive"
+ATTACK_AIR = "صاروخي|صاروخيا|الصاروخي|بصواريخ|بالصواريخ|جوي|جويه|الجوي|بطائرات|بطائره|بطائرة|بالطائرات|مسيره|missile|rocket|drone|air"
+# Words for being killed or wounded: a force named after them is the victim.
+VICTIM = "مقتل|قتل|قتلي|اصابه|اصابة|جرح|مصرع|خسائر|استهدف|استهدفت|يستهدف|تستهدف|ضد|علي|مواقع|تجمعات|صفوف|معاقل|مقار|مقر|تحصينات|مخزن|killing|killed|against|on"
+RELATIVE = "الذي|التي|الذين|اللذين|اللتين|اللواتي|which|that|who"
+AIR_WORDS = "طيران|الطيران|طائرات|طائره|مقاتلات|المقاتلات|صاروخ|صواريخ|مدفعي|مدفعيه|جوي|جويه|warplanes|jets|aircraft|drone"
+
+
+_EXPECTED, _NEGATED, _BACKGROUND, _CLAIMED = map(_words, (EXPECTED, NEGATED, BACKGROUND, CLAIMED))
+_NONMIL_AFTER, _NONMIL_SENT, _MILITARY = map(_words, (NON_MILITARY_AFTER, NON_MILITARY_SENTENCE, MILITARY))
+_ATTACK_LAND, _ATTACK_AIR, _VICTIM, _RELATIVE, _AIR = map(
+    _words, (ATTACK_LAND, ATTACK_AIR, VICTIM, RELATIVE, AIR_WORDS))
+_PREPOSITIONS = _words("في علي الي ضد نحو باتجاه اتجاه صوب من داخل عبر قرب in on into against across toward towards inside near at from")
+_TARGET_PREPOSITIONS = _words("في علي الي ضد نحو باتجاه اتجاه صوب داخل in on into against toward towards inside")
+_ARTICLE = re.compile(r"^[وفبلك]?(?:ال|لل)")
+
+_STATE_AFTER = _words("ناريا")
+_YEAR = re.compile(r"^(19\d\d|200\d|201[0-6])$")
+_LAUNCH = _words("شن شنت يشن تشن شنه شنته شنوا شنها نفذ نفذت")
+
+_SUPPORT = _words("المدعومه المدعوم المدعومين مدعومه مدعوم بدعم باسناد اسناد بغطاء غطاء بمسانده تساندها تسانده يسانده يساندها بمشاركه")
+
+_WEAPONS = _words("صاروخ صواريخ صاروخا قذائف قذيفه طائره طائرات طائرتين ضربات ضربه مقذوفات rockets missiles struck")
+_FLEE = _words("فرار فروا فر فرارهم تراجع تراجعت تراجعوا هروب هربوا هرب نزوح")
