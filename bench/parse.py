@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.feedparse import _IMPL, parse_feed, to_utf8, defuse  # noqa: E402
+from monitor.feedparse import _IMPL, defuse, parse_feed, to_utf8  # noqa: E402
 
 
 def main() -> None:

@@ -94,7 +94,7 @@ def fetch_kafka(cache_dir: Path) -> Path:
             res = subprocess.run(cmd, cwd=home, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                  text=True, timeout=900)
         except subprocess.TimeoutExpired:
-            raise BrokerError(f"mvn did not finish fetching Kafka within 900 s: {' '.join(cmd)}")
+            raise BrokerError(f"mvn did not finish fetching Kafka within 900 s: {' '.join(cmd)}") from None
         if res.returncode != 0 or not any(libs.glob(f"kafka_2.13-{KAFKA_VERSION}.jar")):
             raise BrokerError(f"mvn failed to fetch Kafka {KAFKA_VERSION} (exit {res.returncode}):"
                               f"\n{_tail(res.stdout)}")

@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 import tomllib
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 from urllib.parse import urlsplit
 
 from monitor.errors import ConfigError

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Iterable
 
 import orjson
 
@@ -45,7 +45,7 @@ class FeedState:
         return orjson.dumps(asdict(self))
 
     @classmethod
-    def from_json(cls, raw: bytes) -> "FeedState":
+    def from_json(cls, raw: bytes) -> FeedState:
         d = orjson.loads(raw)
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         return cls(**known)

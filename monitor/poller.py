@@ -28,17 +28,30 @@ import logging
 import random
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Iterable, Protocol
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from monitor.feedparse import Entry, ParsedFeed, entry_key, iso_utc, parse_feed
 from monitor.feeds import Feed
 from monitor.fetch import NOT_MODIFIED, OK, FetchLimits, FetchResult, fetch, make_session
 from monitor.models import Article, article_id
-from monitor.poll import (DEFAULT_CEILING, MAX_SEEN, FeedState, feed_key, first_check, new_keys, new_state,
-                          next_check, on_failure, on_not_modified, on_permanent_redirect, on_success)
+from monitor.poll import (
+    DEFAULT_CEILING,
+    MAX_SEEN,
+    FeedState,
+    feed_key,
+    first_check,
+    new_keys,
+    new_state,
+    next_check,
+    on_failure,
+    on_not_modified,
+    on_permanent_redirect,
+    on_success,
+)
 from monitor.poll_metrics import PollMetrics
 
 log = logging.getLogger(__name__)
@@ -182,7 +195,7 @@ async def read_states(bootstrap: str, topic: str, *, timeout: float = 60.0) -> d
             if time.monotonic() > deadline:
                 raise TimeoutError(f"state topic {topic} not read to its end in {timeout:g}s")
             batches = await consumer.getmany(*pending, timeout_ms=200)
-            for tp, records in batches.items():
+            for records in batches.values():
                 for r in records:
                     key = r.key.decode() if r.key else ""
                     if r.value is None:
@@ -271,7 +284,7 @@ class Poller:
         self._committer: asyncio.Task | None = None
         self._failed: BaseException | None = None
 
-    async def __aenter__(self) -> "Poller":
+    async def __aenter__(self) -> Poller:
         await self.start()
         return self
 

@@ -13,10 +13,10 @@ Nothing here touches Kafka: the replay command hands the Articles to a producer.
 from __future__ import annotations
 
 import gzip
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import orjson
 

@@ -6,8 +6,7 @@ from click.testing import CliRunner
 
 from monitor.cli.feeds import feeds as feeds_cli
 from monitor.errors import ConfigError
-from monitor.feeds import Feed, add_feed, default_name, from_opml, load_feeds, merge, remove_feed, save_feeds, \
-    to_opml
+from monitor.feeds import Feed, add_feed, default_name, from_opml, load_feeds, merge, remove_feed, save_feeds, to_opml
 
 ARABIC = Feed(url="https://www.alarabiya.net/ar/rss.xml", name="alarabiya", language="ar",
               tags=["mideast", "عربي"], interval=120)
@@ -55,7 +54,8 @@ def test_opml_roundtrip_and_folders():
     doc = b"""<?xml version="1.0"?><opml version="1.0"><head><title>x</title></head><body>
       <outline text="Middle East"><outline text="Al Jazeera" type="rss" xmlUrl="https://www.aljazeera.com/xml/rss/all.xml"/>
         <outline text="Same again" type="rss" xmlUrl="https://www.aljazeera.com/xml/rss/all.xml"/></outline>
-      <outline text="NYT World" type="rss" xmlUrl="https://rss.nytimes.com/services/xml/rss/nyt/World.xml" category="world,us"/>
+      <outline text="NYT World" type="rss" xmlUrl="https://rss.nytimes.com/services/xml/rss/nyt/World.xml"
+        category="world,us"/>
       <outline text="not a feed" type="rss" xmlUrl="javascript:alert(1)"/>
     </body></opml>"""
     got = from_opml(doc)

@@ -160,7 +160,7 @@ def test_every_dashboard_expression_parses(tmp_path):
     builder = load_builder()
     rules = []
     for name, dash in dashboards().items():
-        for i, (title, expr) in enumerate(builder.expressions(dash)):
+        for i, (_title, expr) in enumerate(builder.expressions(dash)):
             rules.append({"record": f"dashboard_check:{Path(name).stem}:{i}", "expr": plain_promql(expr)})
     (tmp_path / "dashboard_rules.yml").write_text(yaml.safe_dump({"groups": [{"name": "d", "rules": rules}]}))
     out = promtool("check", "rules", "dashboard_rules.yml", cwd=tmp_path)

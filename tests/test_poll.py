@@ -9,10 +9,22 @@ from pathlib import Path
 import pytest
 
 from monitor.feedparse import Entry, defuse, entry_key, parse_feed, to_utf8
-from monitor.fetch import FetchLimits, address_allowed
 from monitor.feeds import Feed
-from monitor.poll import (FeedState, backoff_delay, feed_key, new_keys, new_state, next_check, on_failure,
-                          on_not_modified, on_success, parse_retry_after, remember, shard_of)
+from monitor.fetch import FetchLimits, address_allowed
+from monitor.poll import (
+    FeedState,
+    backoff_delay,
+    feed_key,
+    new_keys,
+    new_state,
+    next_check,
+    on_failure,
+    on_not_modified,
+    on_success,
+    parse_retry_after,
+    remember,
+    shard_of,
+)
 from monitor.poller import build_article
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "feeds"
@@ -142,8 +154,8 @@ def test_windows_1256_declared_and_undeclared():
 
 def test_entity_expansion_and_external_entities_are_cut_off():
     lol = (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa">'
-           + b"".join(b'<!ENTITY %c "&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;">' % ((ord("a") + i + 1,) + (ord("a") + i,) * 10)
-                      for i in range(9))
+           + b"".join(b'<!ENTITY %c "&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;">'
+                      % ((ord("a") + i + 1,) + (ord("a") + i,) * 10) for i in range(9))
            + b']><rss version="2.0"><channel><title>&j;</title><item><title>&j;</title>'
              b"<link>https://x.example/1</link></item></channel></rss>")
     xxe = (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]>'

@@ -22,7 +22,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from prometheus_client import CollectorRegistry
 
 from monitor.feeds import Feed
-from monitor.fetch import FetchLimits, GuardedResolver, BlockedAddress, fetch, make_session
+from monitor.fetch import BlockedAddress, FetchLimits, GuardedResolver, fetch, make_session
 from monitor.models import article_id, canonical_url
 from monitor.poll_metrics import PollMetrics
 from monitor.poller import KafkaSink, MemorySink, Poller, PollerFailed, PollerOptions, read_states

@@ -64,7 +64,7 @@ def start(ctx: click.Context, port, controller_port, data_dir, cache_dir, timeou
         b = start_broker(port=port, controller_port=controller_port, data_dir=data_dir,
                          cache_dir=cache_dir, timeout=timeout)
     except BrokerError as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(str(e)) from None
     state = "started" if b.started else "already running"
     click.echo(f"broker {state}: pid {b.pid}, log {b.log_file}", err=True)
     click.echo(b.bootstrap)  # alone on stdout, for KAFKA_BOOTSTRAP=$(news-monitor broker start)

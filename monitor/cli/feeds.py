@@ -12,8 +12,17 @@ import orjson
 
 from monitor.config import Settings
 from monitor.errors import ConfigError
-from monitor.feeds import DEFAULT_INTERVAL, Feed, add_feed, from_opml, load_feeds, merge, remove_feed, save_feeds, \
-    to_opml
+from monitor.feeds import (
+    DEFAULT_INTERVAL,
+    Feed,
+    add_feed,
+    from_opml,
+    load_feeds,
+    merge,
+    remove_feed,
+    save_feeds,
+    to_opml,
+)
 
 log = logging.getLogger(__name__)
 

@@ -44,7 +44,7 @@ async def read_alerts_topic(settings: Settings, *, idle: float, first_wait: floa
         while True:
             try:
                 _, alert = await asyncio.wait_for(stream.__anext__(), first_wait if not alerts else idle)
-            except (asyncio.TimeoutError, StopAsyncIteration):
+            except (TimeoutError, StopAsyncIteration):
                 return alerts
             alerts.append(alert)
     finally:
