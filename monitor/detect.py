@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 from monitor import actors as _actors
 from monitor import gazetteer as _gazetteer
@@ -48,6 +49,7 @@ from monitor.cues import (
     _YEAR,
     CUES,
     _forms,
+    _words,
 )
 from monitor.normalize import (
     PhraseMatcher,
@@ -55,7 +57,7 @@ from monitor.normalize import (
     detect_language,
     longest_matches,
     match_form,
-    split_sentences,
+    split_fields,
     strip_html,
 )
 
@@ -102,6 +104,9 @@ class _Mention:
     end: int
     value: object
     prefix: str = ""
+    victim: object = None  # is this force the victim, not the doer (``_victim``, cached)
+    cands: tuple = ()      # a place's candidates, best first, and the name as matched
+    surface: str = ""
 
 
 def _bare(word: str) -> str:
@@ -121,26 +126,84 @@ def _tok(form: str, pos: int) -> int:
     return form.count(" ", 0, pos) - 1
 
 
-def _analyse(sent: Sentence, gaz, cased: str | None):
-    """Cues, actor mentions and place mentions of one sentence, as token spans."""
-    form = sent.form
-    cues, actors = [], []
-    for m in longest_matches(_matcher().find(form)):
+def _analyse_all(sentences: list[Sentence], whole: str, gaz, lang: str):
+    """Cues, actor mentions and place mentions of each sentence, as token spans: one
+    matcher pass over the whole item for cues and actors, one gazetteer pass over the
+    sentences that need places (the title and summary, which set the item's countries,
+    and the sentences of a full text that hold a cue)."""
+    offs = list(accumulate((len(s.form) for s in sentences), initial=0))
+    cues = [[] for _ in sentences]
+    actors = [[] for _ in sentences]
+    i = 0
+    for m in longest_matches(_matcher().find(whole)):
+        ws = m.word_start()
+        while offs[i + 1] <= ws:
+            i += 1
+        base, form = offs[i], sentences[i].form
+        t0, t1 = _tok(form, ws - base), _tok(form, m.end - base) + 1
         for v in m.values:
-            men = _Mention(_tok(form, m.word_start()), _tok(form, m.end) + 1, m.start, m.end, v, m.prefix)
-            (cues if v[0] == "cue" else actors).append(men)
-    # In a full text only sentences with a cue need their places (the title and summary
-    # always get theirs: they set the item's countries).
-    if not cues and sent.field == "text":
-        return cues, actors, []
-    places = [_Mention(_tok(form, p.start), _tok(form, p.end) + 1, p.start, p.end, p)
-              for p in gaz.find(form, cased)]
-    return cues, actors, places
+            (cues[i] if v[0] == "cue" else actors[i]).append(
+                _Mention(t0, t1, m.start - base, m.end - base, v, m.prefix))
+    need = [j for j, s in enumerate(sentences) if cues[j] or s.field != "text"]
+    places = [[] for _ in sentences]
+    forms = [sentences[j].form for j in need]
+    sub = "".join(forms)
+    cased = None
+    if lang != "ar":
+        pieces = []
+        for j in need:
+            c = _cased(sentences[j].text)
+            pieces.append(c if len(c) == len(sentences[j].form) else sentences[j].form.upper())
+        cased = "".join(pieces)
+    if cased is not None and len(cased) != len(sub):
+        found = [(j, p, 0) for j in need for p in gaz.find(sentences[j].form, _cased(sentences[j].text))]
+    else:
+        soffs = list(accumulate((len(f) for f in forms), initial=0))
+        found, k = [], 0
+        for p in gaz.find(sub, cased):
+            while soffs[k + 1] <= p.start:
+                k += 1
+            found.append((need[k], p, soffs[k]))
+    for j, p, base in found:
+        if base:
+            p.start -= base
+            p.end -= base
+        form = sentences[j].form
+        places[j].append(_Mention(_tok(form, p.start), _tok(form, p.end) + 1, p.start, p.end, p))
+    return list(zip(sentences, cues, actors, places))
+
+
+class _Words(list):
+    """The words of a sentence's match form; ``masks`` (made on first use) tells for each
+    word which of the word lists of ``_MASKED`` it or one of its variants belongs to."""
+
+    def __init__(self, form: str):
+        super().__init__(form.split())
+        self.masks = None
 
 
 def _window(words: list[str], a: int, b: int) -> set[str]:
     a, b = max(a, 0), min(b, len(words))
     return {v for w in words[a:b] for v in _variants(w)}
+
+
+def _hit(words: _Words, a: int, b: int, wanted: frozenset) -> bool:
+    """Does a word among words[a:b] (or one of its variants) belong to ``wanted``?
+    The same as ``bool(_window(words, a, b) & wanted)``, by bit masks cached per word."""
+    bit = _BIT[wanted]
+    ms = words.masks
+    if ms is None:
+        ms = words.masks = [_mask(w) for w in words]
+    for m in ms[max(a, 0):b]:
+        if m & bit:
+            return True
+    return False
+
+
+@lru_cache(maxsize=1 << 17)
+def _mask(word: str) -> int:
+    vs = _variants(word)
+    return sum(bit for wl, bit in _BIT.items() if not wl.isdisjoint(vs))
 
 
 def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
@@ -149,16 +212,15 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
     fields = (("title", title or ""), ("summary", strip_html(summary or "")), ("text", strip_html(text or "")))
     lang = detect_language(" ".join(f[1][:200] for f in fields))
     det = Detection(lang=lang)
-    sentences = [s for name, body in fields for s in split_sentences(body, name)]
+    sentences = split_fields(fields)
+    whole = "".join(s.form for s in sentences)
     # Most news holds no event: one cheap pass over the whole item finds that out first,
     # and only the title's places are then looked up.
-    if not _cue_matcher().any("".join(s.form for s in sentences)):
+    if not _cue_matcher().any(whole):
         det.places = [p.place.as_dict() for s in sentences[:1] if s.field == "title"
                       for p in gaz.find(s.form, None if lang == "ar" else _cased(s.text))]
         return det
-    analysed = []
-    for s in sentences:
-        analysed.append((s, *_analyse(s, gaz, None if lang == "ar" else _cased(s.text))))
+    analysed = _analyse_all(sentences, whole, gaz, lang)
     # Countries the item is about: they settle ambiguous names and contextual actors.
     countries: dict[str, int] = {}
     for s, _, _, places in analysed:
@@ -173,9 +235,12 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
     title_actor = None
     for s, cues, actors, places in analysed:
         for p in places:
+            p.cands, p.surface = p.value.candidates, p.value.surface
             p.value = _pick(p.value, countries)
-        words = s.form.split()
-        places = [p for p in places if not _is_actor_place(p, actors, words)]
+        if not (cues or actors or places) and s.field != "title":
+            continue
+        words = _Words(s.form)
+        places = _settle_places([p for p in places if not _is_actor_place(p, actors, words)], words, gaz)
         for p in places:
             seen_places.setdefault(p.value.name, p.value)
         if s.field == "title":
@@ -198,17 +263,19 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
             if not a.value[1].startswith("@") and a.value[1] not in seen_actors:
                 seen_actors.append(a.value[1])
         if s.field == "title" and title_actor is None:
-            doers = [a for a in actors if not _victim(a, words)]
+            doers = [a for a in actors if not _victim(a, words)
+                     and not _hit(words, a.tok_end, a.tok_end + 5, _INTERCEPT)]
             title_actor = doers[0].value[1] if doers else None
         for ev in _sentence_events(s, words, cues, actors, places):
             raw = ev.pop("_actor_raw")
+            intercept = ev.pop("_intercept")
             if s.field != "text":
                 # RSS items: the title sets the scene for the summary's sentences
                 if ev["place"] is None and title_places:
                     ev["place"] = title_places[0].value.as_dict()
                 raw = raw or title_actor
             country = ev["place"]["country"] if ev["place"] else top_country
-            if raw is None and ev["type"] == "strike":
+            if raw is None and ev["type"] == "strike" and not intercept:
                 raw = "@air"  # unnamed air strikes: the air force that strikes there
             ev["actor"] = _actors.resolve(raw or "unknown", country)
             if ev["type"] == "clash" and protest:
@@ -239,6 +306,39 @@ def _pick(mention, countries: dict[str, int]):
     return best
 
 
+def _settle_places(places: list[_Mention], words: list[str], gaz) -> list[_Mention]:
+    """Places read with their neighbours.
+
+    - "X بY" (جبهة العقبة بالجوف, a town "in" a region): X lies in Y; a candidate of X
+      that is far from Y is another place of that name, so the event is placed in Y.
+    - A town named beside a governorate ("في لحج وتعز") stands for its governorate."""
+    for i, p in enumerate(places):
+        q = places[i + 1] if i + 1 < len(places) else None
+        if (q is not None and q.tok == p.tok_end and words[q.tok][:1] == "ب"
+                and q.value.level == "region" and p.value.level == "locality"):
+            near = [c for c in p.cands if c.level == "locality" and _km_places(c, q.value) <= 200]
+            if near:
+                p.value = near[0]
+            else:
+                p.value = q.value
+        if p.value.level == "locality":
+            for o in (places[i - 1] if i else None, q):
+                if o is None or o.value.level != "region" or o.value.country != p.value.country:
+                    continue
+                a, b = (o, p) if o.tok < p.tok else (p, o)
+                if (b.tok == a.tok_end and words[b.tok].startswith("و")) or words[a.tok_end:b.tok] in (["و"], ["and"]):
+                    gov = gaz.lookup(("محافظه " if not p.surface.isascii() else "") + p.surface
+                                     + (" province" if p.surface.isascii() else ""))
+                    if gov is not None and gov.level == "region" and gov.country == p.value.country:
+                        p.value = gov
+                    break
+    return places
+
+
+def _km_places(a, b) -> float:
+    return _km({"lat": a.lat, "lon": a.lon}, {"lat": b.lat, "lon": b.lon})
+
+
 def _is_actor_place(p: _Mention, actors: list[_Mention], words: list[str]) -> bool:
     """A country named as the doer ("Israel struck", أطلقت إسرائيل) is an actor, not the
     place; after a preposition ("on Israel", على إسرائيل) it is a place."""
@@ -246,9 +346,8 @@ def _is_actor_place(p: _Mention, actors: list[_Mention], words: list[str]) -> bo
         return False
     if not any(a.start <= p.start and a.end >= p.end for a in actors):
         return False
-    prev = _window(words, p.tok - 1, p.tok)
     glued = p.tok < len(words) and words[p.tok][:1] in "بف" and len(words[p.tok]) > len(match_form(p.value.name).strip())
-    return not (prev & _TARGET_PREPOSITIONS or glued)
+    return not (glued or _hit(words, p.tok - 1, p.tok, _TARGET_PREPOSITIONS))
 
 
 def _nisba_ok(a: _Mention, words: list[str]) -> bool:
@@ -268,43 +367,56 @@ MILITARY_NOUNS = _actors.MILITARY_NOUNS
 def _modality(words: list[str], c: _Mention, flags: str) -> str | None:
     """reported/claimed/expected/negated, or None for background (old, a cause, a trial)."""
     w0, w1 = c.tok, c.tok_end
-    near = _window(words, w0 - 3, w0)
-    if near & _NEGATED:
+    if _hit(words, w0 - 3, w0, _NEGATED):
         return "negated"
-    before = _window(words, w0 - 5, w0)
     if "قد" in words[max(w0 - 3, 0):w0]:
         i = words.index("قد", max(w0 - 3, 0))
         if i + 1 < len(words) and words[i + 1][:1] in "يتن":
             return "expected"
-    if (before - {"قد"}) & _EXPECTED or _window(words, w1, w1 + 2) & {"المرتقبه", "المرتقب", "مرتقبه", "مرتقب", "المحتمل", "المحتمله"}:
+    if _hit(words, w0 - 5, w0, _EXPECTED_NOT_QAD) or _hit(words, w1, w1 + 2, _EXPECTED_AFTER):
         return "expected"
     if "v" in flags and "س" in c.prefix:
         return "expected"
     if "n" in flags and "ل" in c.prefix.replace("ال", "", 1).lstrip("وف") and c.prefix not in ("ال", "وال", "فال"):
         return "expected"  # لتحرير, لاستعادة: a purpose
-    if before & _BACKGROUND or any(_YEAR.match(w) for w in words[w1:w1 + 6]):
+    if _hit(words, w0 - 5, w0, _BACKGROUND) or any(_YEAR.match(w) for w in words[w1:w1 + 6]):
         return None
-    if _window(words, 0, w0) & _CLAIMED:
+    if _hit(words, 0, w0, _CLAIMED):
         return "claimed"
     return "reported"
 
 
+_EXPECTED_NOT_QAD = _EXPECTED - {"قد"}  # قد is judged by the verb after it
+_EXPECTED_AFTER = frozenset({"المرتقبه", "المرتقب", "مرتقبه", "مرتقب", "المحتمل", "المحتمله"})
+_KILLED_OF = frozenset({"مقتل", "قتل", "قتلي", "مصرع", "اصابه", "killed", "killing"})
+
+
+# The word lists ``_hit`` checks, each with its bit.
+_MASKED = (_NEGATED, _EXPECTED_NOT_QAD, _EXPECTED_AFTER, _BACKGROUND, _CLAIMED, _VICTIM, _SUPPORT,
+           _DEFENCE, _KILLED_OF, _NONMIL_AFTER, _RELATIVE, _STATE_AFTER, _ATTACK_AIR, _ATTACK_LAND,
+           _PURPOSE, _FORCE_AFTER, _TARGET_PREPOSITIONS)
+_INTERCEPT = _words("""اعترض اعترضت اعترضوا يعترض تعترض اعتراض تصدت تصدي يتصدي تتصدي اسقط اسقطت اسقاط
+    intercepted intercept intercepts downed""")
+_MASKED = _MASKED + (_INTERCEPT,)
+_BIT = {wl: 1 << i for i, wl in enumerate(_MASKED)}
+
+
 def _victim(a: _Mention, words: list[str]) -> bool:
     """Is this force the target, the victim or a supporter rather than the doer?"""
-    prev = _window(words, a.tok - 2, a.tok)
-    if prev & _VICTIM:
-        return True
-    if _window(words, a.tok - 3, a.tok) & _SUPPORT and a.value[1] != "turkey":
-        return True
-    if _window(words, a.tok - 2, a.tok) & _DEFENCE:
-        return True
-    if a.tok > 0 and words[a.tok - 1] in ("من", "of") and _window(words, a.tok - 5, a.tok) & {"مقتل", "قتل", "قتلي", "مصرع", "اصابه", "killed", "killing"}:
-        return True
-    return False
+    if a.victim is None:
+        a.victim = (_hit(words, a.tok - 2, a.tok, _VICTIM)
+                    or (_hit(words, a.tok - 3, a.tok, _SUPPORT) and a.value[1] != "turkey")
+                    or _hit(words, a.tok - 2, a.tok, _DEFENCE)
+                    or (a.tok > 0 and words[a.tok - 1] in ("من", "of")
+                        and _hit(words, a.tok - 5, a.tok, _KILLED_OF)))
+    return a.victim
 
 
 def _choose_actor(c: _Mention, actors: list[_Mention], words: list[str]):
-    cands = [a for a in actors if not _victim(a, words)]
+    # "التحالف اعترض صواريخ", "air defences intercepted missiles": the force named before
+    # an intercept defends; the strike is the launcher's
+    cands = [a for a in actors if not _victim(a, words)
+             and not (a.tok_end <= c.tok and _hit(words, a.tok_end, min(c.tok, a.tok_end + 5), _INTERCEPT))]
     if not cands:
         return None
     w0, w1 = c.tok, c.tok_end
@@ -335,7 +447,20 @@ def _choose_actor(c: _Mention, actors: list[_Mention], words: list[str]):
     return chosen.value[1]
 
 
-def _choose_places(c: _Mention, places: list[_Mention], words: list[str]) -> list[_Mention]:
+_AIMED_AT = frozenset(("علي", "ضد", "on", "against"))
+
+
+def _origin(p: _Mention, words: list[str], actors) -> bool:
+    """Is the place where the doer is or came from ("من سوريا", "الحوثيون في اليمن")?"""
+    if p.tok == 0:
+        return False
+    prev = words[p.tok - 1]
+    if prev in ("من", "from"):
+        return True
+    return prev in ("في", "in") and any(a.tok_end == p.tok - 1 for a in actors)
+
+
+def _choose_places(c: _Mention, places: list[_Mention], words: list[str], actors=()) -> list[_Mention]:
     if not places:
         return []
     w0, w1, flags = c.tok, c.tok_end, c.value[2]
@@ -346,6 +471,12 @@ def _choose_places(c: _Mention, places: list[_Mention], words: list[str]) -> lis
         chosen = before[-1]
     elif after:
         chosen = after[0]
+        if c.value[1] in ("strike", "attack") and len(after) > 1 and _origin(chosen, words, actors):
+            # "الهجوم الذي شنه الحوثيون في اليمن على السعودية", "from Syria against
+            # Israel": the place the strike was aimed at, not where it came from
+            target = [p for p in after[1:] if p.tok > 0 and words[p.tok - 1] in _AIMED_AT]
+            if target:
+                chosen = target[0]
     elif inside:
         chosen = inside[0]
     elif before:
@@ -383,11 +514,13 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
     form = s.form
     military = any(form[a.start:a.end] not in _actors.STATE_NAMES for a in actors) or bool(bare & _MILITARY)
     air = bool(bare & _AIR)
+    # missiles shot down: the air force of the defender did not strike
+    intercept = bool(bare & _INTERCEPT)
     out = []
     for c in cues:
         etype, flags = c.value[1], c.value[2]
         w0, w1 = c.tok, c.tok_end
-        if _window(words, w1, w1 + 3) & _NONMIL_AFTER:
+        if _hit(words, w1, w1 + 3, _NONMIL_AFTER):
             continue
         if etype == "advance" and w1 < len(words) and words[w1] in ("علي", "ب"):
             continue  # تقدم على / تقدم ب: to proceed to, to submit
@@ -395,35 +528,35 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             continue
         if etype == "strike" and _bare(words[w0]) in _WEAPONS and not (military or bare & _HAPPENED):
             continue  # صاروخ, طائرة بدون طيار, الضربات: a rocket launch, a delivery drone, a setback
-        if "v" in flags and w0 > 0 and _window(words, w0 - 1, w0) & _RELATIVE and not (_window(words, w1, w1 + 3) & _STATE_AFTER):
+        if "v" in flags and w0 > 0 and _hit(words, w0 - 1, w0, _RELATIVE) and not _hit(words, w1, w1 + 3, _STATE_AFTER):
             continue  # الذين يسيطرون على المدينة: who control it, a state
         if etype == "withdrawal" and _bare(words[w0]) in _FLEE and not _force_flees(c, actors, words):
             continue  # فرار الآلاف: people fleeing, not a force withdrawing
         generic = False
         if "h" in flags:
-            nxt = _window(words, w1, w1 + 2)
-            if nxt & _ATTACK_AIR:
+            if _hit(words, w1, w1 + 2, _ATTACK_AIR):
                 etype = "strike"
-            elif nxt & _ATTACK_LAND or (w0 > 0 and _bare(words[w0 - 1]) in _LAUNCH and not air and actors):
+            elif _hit(words, w1, w1 + 2, _ATTACK_LAND) or (
+                    w0 > 0 and _bare(words[w0 - 1]) in _LAUNCH and not air and actors):
                 etype = "advance"
             elif not bare & _HAPPENED:
                 continue  # talk about an attack (an inquiry, a count, a warning), not its report
             else:
                 generic = True
         modality = _modality(words, c, flags)
-        if modality == "reported" and "n" in flags and etype == "capture" and _window(words, w0 - 2, w0) & _PURPOSE:
+        if modality == "reported" and "n" in flags and etype == "capture" and _hit(words, w0 - 2, w0, _PURPOSE):
             modality = "expected"  # عملية لاستكمال تحرير X, معركة تحرير X: the aim
         if "p" in flags:
             # "معقل الفصائل المحاصر": the force named before the besieged place is besieged
             actors = [a for a in actors if not 0 <= w0 - a.tok_end <= 5]
         if modality is None:
             continue
-        chosen = _choose_places(c, places, words)
+        chosen = _choose_places(c, places, words, actors)
         actor = _choose_actor(c, actors, words)
         evidence = {"sentence": s.text, "field": s.field, "start": s.start, "end": s.end,
                     "cues": [" ".join(words[w0:w1])]}
         for p in chosen or [None]:
-            out.append({"type": etype, "_actor_raw": actor,
+            out.append({"type": etype, "_actor_raw": actor, "_intercept": intercept,
                         "place": p.value.as_dict() if p else None,
                         "modality": modality, "evidence": evidence, "_generic": generic})
     return out
@@ -434,7 +567,7 @@ def _force_flees(c: _Mention, actors: list[_Mention], words: list[str]) -> bool:
     w0, w1 = c.tok, c.tok_end
     if words[w0].endswith("هم"):
         return bool(actors)  # فرارهم: "their flight", the force named before
-    if _window(words, w1, w1 + 2) & _FORCE_AFTER:
+    if _hit(words, w1, w1 + 2, _FORCE_AFTER):
         return True
     return any(0 <= a.tok - w1 <= 2 or 0 <= w0 - a.tok_end <= 2 for a in actors)
 

@@ -157,8 +157,7 @@ def _place_context(form: str, m: Match) -> bool:
     if "ب" in m.prefix and m.key not in STRICT:
         return True
     ws = m.word_start()
-    prev = form[:ws].split()[-1:] or [""]
-    word = prev[0]
+    word = form[form.rfind(" ", 0, max(ws - 1, 0)) + 1:max(ws - 1, 0)].strip()
     for w in (word, word[1:], word[2:]):
         if w in LOCATIVE:
             return True

@@ -151,31 +151,57 @@ class Sentence:
 # A sentence ends at . ! ? (or Arabic ؟) followed by a space or directly by an Arabic
 # letter (feeds often drop the space: "على الأقل.وقال"), and at line breaks. A dot
 # between digits (4.8) or after a single capital (U.S.) does not end a sentence.
-_SENT_END = re.compile(r"(?<![A-Z]\.[A-Z])(?<!\b[A-Z])[.!?؟]+(?:[\"'»”)]*)(?=\s|[\u0621-\u064A]|$)|\n+")
+# (Written to start with a character class, which lets the regex engine skip ahead to
+# candidates; the lookbehinds come after the first mark and so include it.)
+_SENT_END = re.compile(r"[.!?؟\n](?:(?<=\n)\n*|(?<![A-Z]\.[A-Z][.!?؟])(?<!\b[A-Z][.!?؟])[.!?؟]*"
+                       r"(?:[\"'»”)]*)(?=\s|[\u0621-\u064A]|$))")
 
 
-def split_sentences(text: str, field: str = "text") -> list[Sentence]:
-    """Sentences of ``text`` with their offsets in it. Titles are one sentence:
-    their ".." separates a topic (often the place) from the news, not two sentences."""
-    out: list[Sentence] = []
-    if not text:
-        return out
+def _bounds(text: str, field: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``, trimmed, empty ones left out."""
     if field == "title":
-        bounds = [(0, len(text))]
+        raw = [(0, len(text))]
     else:
-        bounds, pos = [], 0
+        raw, pos = [], 0
         for m in _SENT_END.finditer(text):
-            bounds.append((pos, m.end()))
+            raw.append((pos, m.end()))
             pos = m.end()
-        bounds.append((pos, len(text)))
-    for s, e in bounds:
+        raw.append((pos, len(text)))
+    out = []
+    for s, e in raw:
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
         if e > s:
-            out.append(Sentence(field, s, e, text[s:e], match_form(text[s:e])))
+            out.append((s, e))
     return out
+
+
+# Joins sentences into one text for a single ``match_form`` call: a letter (so it stays a
+# word of its own in the match form) that news text does not use.
+_JOIN = "\u01c2"
+
+
+def split_fields(fields) -> list[Sentence]:
+    """Sentences of several (field name, text) pairs, as ``split_sentences`` gives them,
+    with one ``match_form`` call for all of them instead of one per sentence."""
+    spans = [(name, s, e, text[s:e]) for name, text in fields if text for s, e in _bounds(text, name)]
+    if not spans:
+        return []
+    joined = f" {_JOIN} ".join(t for *_, t in spans)
+    if joined.count(_JOIN) == len(spans) - 1:
+        parts = match_form(joined).split(_JOIN)
+        if len(parts) == len(spans):
+            return [Sentence(name, s, e, t, " " + p.strip() + " ")
+                    for (name, s, e, t), p in zip(spans, parts)]
+    return [Sentence(name, s, e, t, match_form(t)) for name, s, e, t in spans]
+
+
+def split_sentences(text: str, field: str = "text") -> list[Sentence]:
+    """Sentences of ``text`` with their offsets in it. Titles are one sentence:
+    their ".." separates a topic (often the place) from the news, not two sentences."""
+    return split_fields(((field, text),))
 
 
 # --- phrase matching ---------------------------------------------------------------
@@ -183,6 +209,10 @@ def split_sentences(text: str, field: str = "text") -> list[Sentence]:
 # Arabic proclitics that may be glued to a word: conjunction (و ف), preposition
 # (ب ل ك), future marker (س, on verbs), and the article (ال, or ل after ل: للرقة).
 _CLITICS = re.compile(r"^[وف]?[بلكس]?(?:ال|ل)?$")
+# The same sequences as a set (a set lookup per hit is cheaper than a regex match).
+_CLITIC_SET = frozenset(a + b + c for a in ("", "و", "ف") for b in ("", "ب", "ل", "ك", "س")
+                        for c in ("", "ال", "ل"))
+_LAM_BEFORE = frozenset(("", "و", "ف"))  # what may precede لل (وللموصل)
 
 
 @dataclass(slots=True)
@@ -192,17 +222,19 @@ class Match:
     key: str      # the pattern as matched
     prefix: str   # the clitics glued in front of it ("" for none)
     values: tuple
+    ws: int = -1  # where its word starts (with the prefix)
 
     def word_start(self) -> int:
-        return self.start - len(self.prefix)
+        return self.ws if self.ws >= 0 else self.start - len(self.prefix)
 
 
 class PhraseMatcher:
     """Whole-word multi-pattern matching over match forms, tolerant of Arabic clitics.
 
-    Built on pyahocorasick: one pass over a sentence finds every pattern. A match counts
-    only if it ends at a word end and what precedes it in its word is a clitic sequence,
-    so "بدير الزور" and "وفي الرقة" match but a name inside another word does not.
+    Built on pyahocorasick: one pass over a sentence (or over the sentences of a whole
+    item joined) finds every pattern. A match counts only if it ends at a word end and
+    what precedes it in its word is a clitic sequence, so "بدير الزور" and "وفي الرقة"
+    match but a name inside another word does not.
     """
 
     def __init__(self) -> None:
@@ -222,60 +254,69 @@ class PhraseMatcher:
         if key.startswith("ال") and len(key) > 3:
             self._values.setdefault("\x00" + key[1:], []).append(value)
 
-    def build(self) -> "PhraseMatcher":
+    def build(self) -> PhraseMatcher:
+        # Each pattern is stored with the text it is reported as, its length in the text,
+        # whether it is the ل+ال form, and its values. The ل+ال form is searched with
+        # both lams (للموصل), not as the suffix لموصل, which every الموصل would also hit.
         for key, vals in self._values.items():
-            needle = key.lstrip("\x00")
+            lam = key.startswith("\x00")
+            needle = "ل" + key[1:] if lam else key
             old = self._auto.get(needle + " ", None)
             if old is not None:
-                vals = list(old[1]) + vals
+                if old[2] != lam:
+                    continue  # a name that itself starts with لل: it wins
+                vals = list(old[3]) + vals
             # The trailing space makes the automaton report only matches that end a word.
-            self._auto.add_word(needle + " ", (key, tuple(vals)))
+            self._auto.add_word(needle + " ", (key.lstrip("\x00"), len(needle), lam, tuple(vals)))
         self._auto.make_automaton()
         self._built = True
         return self
 
     def find(self, form: str) -> list[Match]:
-        """All acceptable matches in a match form (as made by ``match_form``)."""
+        """All acceptable matches in a match form (as made by ``match_form``, or several
+        joined)."""
         out = []
-        for end, (key, vals) in self._auto.iter(form):
-            end -= 1  # the last letter, before the space
-            needle = key.lstrip("\x00")
-            start = end - len(needle) + 1
-            ws = form.rfind(" ", 0, start) + 1
-            prefix = form[ws:start]
-            if prefix:
-                if key.startswith("\x00"):
-                    if not prefix.endswith("ل"):
-                        continue
-                elif not _CLITICS.match(prefix):
+        rfind = form.rfind
+        clitics = _CLITIC_SET
+        for end, (needle, n, lam, vals) in self._auto.iter(form):
+            start = end - n  # ``end`` is the space after the last letter
+            ws = rfind(" ", 0, start) + 1
+            if lam:
+                if ws != start and form[ws:start] not in _LAM_BEFORE:
                     continue
-            elif key.startswith("\x00"):
-                continue
-            out.append(Match(start, end + 1, needle, prefix, vals))
+                start += 1  # reported as ل glued to لموصل, as before the article's alef
+                prefix = form[ws:start]
+            elif ws == start:
+                prefix = ""
+            else:
+                prefix = form[ws:start]
+                if prefix not in clitics:
+                    continue
+            out.append(Match(start, end, needle, prefix, vals, ws))
         return out
 
     def any(self, form: str) -> bool:
         """Does the match form hold at least one acceptable match? Stops at the first."""
-        for end, (key, _) in self._auto.iter(form):
-            end -= 1
-            needle = key.lstrip("\x00")
-            start = end - len(needle) + 1
-            prefix = form[form.rfind(" ", 0, start) + 1:start]
-            if key.startswith("\x00"):
-                if prefix.endswith("ل"):
-                    return True
-            elif not prefix or _CLITICS.match(prefix):
+        rfind = form.rfind
+        for end, (_, n, lam, _) in self._auto.iter(form):
+            start = end - n
+            ws = rfind(" ", 0, start) + 1
+            if ws == start or form[ws:start] in (_LAM_BEFORE if lam else _CLITIC_SET):
                 return True
         return False
 
 
 def longest_matches(matches: list[Match]) -> list[Match]:
     """Drop matches lying inside a longer one (ريف حلب الشمالي over حلب)."""
-    matches = sorted(matches, key=lambda m: (m.word_start(), -(m.end - m.word_start())))
+    matches = sorted(matches, key=lambda m: (m.ws, m.ws - m.end) if m.ws >= 0
+                     else (m.word_start(), -(m.end - m.word_start())))
     out: list[Match] = []
+    last_ws = last_end = -1
     for m in matches:
-        if out and m.word_start() >= out[-1].word_start() and m.end <= out[-1].end:
-            if (m.word_start(), m.end) != (out[-1].word_start(), out[-1].end):
+        ws = m.ws if m.ws >= 0 else m.word_start()
+        if out and ws >= last_ws and m.end <= last_end:
+            if (ws, m.end) != (last_ws, last_end):
                 continue
         out.append(m)
+        last_ws, last_end = ws, m.end
     return out

@@ -247,3 +247,46 @@ def test_unnamed_air_strikes_in_yemen_are_the_coalition():
 def test_clitic_kaf_does_not_make_a_place():
     det = detect_item("الجيش يحرز تقدما كبيرا في جبهة القتال")
     assert all(p["name"] != "Beira" for p in det.places)
+
+
+def test_strike_place_is_the_target_not_the_origin():
+    assert events("الحوثيون يطلقون صاروخا باليستيا من اليمن على السعودية") == [
+        ("strike", "houthis", "Saudi Arabia")]
+    assert events("Iran fired missiles from Syria against Israel, the army said") == [
+        ("strike", "iran", "Israel")]
+
+
+def test_town_in_a_region_far_from_it_is_the_region():
+    # an العقبة far from Al Jawf is another place of that name: the event is in Al Jawf
+    assert events("اشتباكات بين الجيش اليمني والحوثيين في جبهة العقبة بالجوف") == [
+        ("clash", "yemen_gov", "Al Jawf Governorate")]
+    # a town that does lie in the region stays
+    assert events("قصف مدفعي على مدينة القائم بالأنبار") == [("strike", "iraq_gov", "Al-Qaim")]
+
+
+def test_town_named_with_a_governorate_is_its_governorate():
+    names = {e[2] for e in events("الجيش اليمني يستعيد مواقع في لحج وتعز")}
+    assert names == {"Lahij Governorate", "Taiz Governorate"}
+    assert events("الجيش اليمني يستعيد مواقع في مدينة تعز") == [("capture", "yemen_gov", "Taiz")]
+
+
+def test_intercepting_force_is_not_the_striker():
+    assert events("قوات التحالف تعلن أنها اعترضت صاروخا باليستيا فوق جازان") == [
+        ("strike", "unknown", "Jizan")]
+
+
+def test_one_pass_over_the_item_finds_what_each_sentence_alone_would():
+    from monitor import gazetteer
+    from monitor.detect import _analyse_all
+    from monitor.normalize import split_fields
+    title, _, body = SEED.read_text(encoding="utf-8").partition("\n")
+    sents = split_fields([("title", title), ("text", body)])
+    gaz = gazetteer.load()
+
+    def spans(rows):
+        return [[(m.tok, m.tok_end, m.start, m.end) for m in kind] for row in rows for kind in row[1:]]
+
+    together = _analyse_all(sents, "".join(s.form for s in sents), gaz, "ar")
+    alone = [row for s in sents for row in _analyse_all([s], s.form, gaz, "ar")]
+    assert spans(together) == spans(alone)
+    assert sum(len(r[1]) for r in together) > 10

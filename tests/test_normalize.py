@@ -1,6 +1,5 @@
 """Unit tests for monitor.normalize: one per folding rule, sentences, clitic matching."""
-from monitor.normalize import (PhraseMatcher, detect_language, match_form, normalize, split_sentences,
-                               strip_html)
+from monitor.normalize import PhraseMatcher, detect_language, match_form, normalize, split_sentences, strip_html
 
 
 def test_nfkc_presentation_forms():
@@ -83,3 +82,18 @@ def test_no_match_inside_words():
     m = _matcher()
     for text in ("الرقةالجديدة", "مستحلب", "حلبة السباق", "الموصلات"):
         assert m.find(match_form(text)) == [], text
+
+
+def test_split_fields_is_split_sentences_per_field():
+    from monitor.normalize import split_fields
+    title, summary = "تعز.. الجيش يستعيد مواقع", "قصفت الطائرات حلب. وقال U.S. officials إن 4.5 ألف نزحوا؟\nوأضاف"
+    joined = split_fields([("title", title), ("summary", summary)])
+    assert joined == split_sentences(title, "title") + split_sentences(summary, "summary")
+    assert [s.form for s in joined] == [match_form(s.text) for s in joined]
+
+
+def test_lam_before_article_only_with_clitics_before():
+    m = _matcher()
+    assert [x.values[0] for x in m.find(match_form("وللموصل"))] == ["الموصل"]
+    assert m.find(match_form("الموصل"))[0].prefix == ""
+    assert m.find(match_form("مللموصل")) == []
