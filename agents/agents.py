@@ -1,4 +1,7 @@
-"""The agents: raw articles → enriched articles → alerts, bad messages → dead letters.
+"""The enrich agent (raw articles → enriched articles), bad messages → dead letters, and
+what every agent shares: dead-lettering, emitting an alert, the metrics server and the
+consumer-lag timer. The alerting agents are in ``agents/alerting.py`` and
+``agents/delivery.py``.
 
 Each agent catches errors per message around the pure step from ``monitor.pipeline``:
 a message that cannot be processed goes to the dead-letter topic with its reason and is
@@ -16,7 +19,7 @@ from agents.app import app, metrics, settings
 from agents.topics import alerts, deadletter, enriched_articles, raw_articles
 from monitor.errors import BadMessage
 from monitor.kafka_io import consumer_group_lag
-from monitor.pipeline import alerts_for, deadletter_record, decode_article, enrich
+from monitor.pipeline import deadletter_record, decode_article, enrich
 
 log = logging.getLogger(__name__)
 
@@ -71,28 +74,14 @@ async def enrich_one(message) -> None:
     metrics.produced.labels(enriched_articles.get_topic_name()).inc()
 
 
-@app.agent(enriched_articles)
-async def raise_alerts(stream):
-    async for events in stream.take_events(BATCH_SIZE, within=BATCH_WITHIN_SECONDS):
-        for event in events:
-            await alert_one(event.message)
-
-
-async def alert_one(message) -> None:
-    metrics.consumed.labels(message.topic).inc()
-    started = time.perf_counter()
-    try:
-        record = orjson.loads(message.value)
-        new_alerts = alerts_for(record)
-    except Exception as exc:
-        await send_to_deadletter(message, "bad_enriched_record", repr(exc))
-        return
-    for alert in new_alerts:
-        await alerts.send(key=alert["alert_id"].encode(), value=orjson.dumps(alert))
-        metrics.produced.labels(alerts.get_topic_name()).inc()
-        metrics.alerts.labels(*alert_labels(alert)).inc()
-        metrics.publish_to_alert.observe(max(0.0, alert["times"]["emitted"] - record["ingested_at"]))
-    metrics.processing.labels("alert").observe(time.perf_counter() - started)
+async def emit_alert(alert: dict) -> None:
+    """Send one alert to the alerts topic, keyed by its id, and count it."""
+    await alerts.send(key=alert["alert_id"].encode(), value=orjson.dumps(alert))
+    metrics.produced.labels(alerts.get_topic_name()).inc()
+    metrics.alerts.labels(*alert_labels(alert)).inc()
+    ingested = (alert.get("times") or {}).get("ingested")
+    if isinstance(ingested, (int, float)):
+        metrics.publish_to_alert.observe(max(0.0, alert["times"]["emitted"] - ingested))
 
 
 def alert_labels(alert: dict) -> tuple[str, ...]:

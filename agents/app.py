@@ -5,13 +5,25 @@ entry point, the only place besides the CLI that reads it.
 """
 from __future__ import annotations
 
+import os
+
 import faust
 
 from monitor.config import Settings
+from monitor.corroborate import ClaimConfig
 from monitor.metrics import WorkerMetrics
+from monitor.subscriptions import load_subscribers
+from monitor.watchlists import WatchlistFile
 
 settings = Settings.from_env()
 metrics = WorkerMetrics()
+claim_config = ClaimConfig(window_seconds=float(settings.claim_window_seconds),
+                           min_sources=settings.claim_min_sources)
+# The watchlist reloads itself when its file changes; subscribers are read once, at start
+# (webhook secrets come from this process's environment or from files: never logged).
+watchlist = WatchlistFile(settings.watchlist_file) if settings.watchlist_file else None
+subscribers = (load_subscribers(settings.subscribers_file, environ=os.environ)
+               if settings.subscribers_file else [])
 
 app = faust.App(
     settings.app_id,
@@ -36,6 +48,5 @@ app = faust.App(
     autodiscover=False,
 )
 
-# Importing the agents registers them with the app.
-from agents import topics  # noqa: E402,F401
-from agents import agents as _agents  # noqa: E402,F401
+# Importing the agents registers them with the app (topics and tables are imported by them).
+from agents import agents, alerting, delivery, tables, topics  # noqa: E402,F401

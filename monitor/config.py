@@ -26,6 +26,8 @@ class Settings:
     topic_enriched: str = "news.articles.enriched"
     topic_alerts: str = "news.alerts"
     topic_deadletter: str = "news.deadletter"
+    # The internal topic of claims repartitioned by place ("" = "<app_id>-claim-events").
+    topic_claim_events: str = ""
     topic_partitions: int = 4
     # Faust worker
     app_id: str = "news-monitor"
@@ -36,6 +38,13 @@ class Settings:
     datadir: str = ".run/worker"
     # Messages larger than this are dead-lettered rather than processed.
     max_message_bytes: int = 1_000_000
+    # Alerting: watchlist rules and subscribers (TOML files, "" = none), corroboration.
+    watchlist_file: str = ""
+    subscribers_file: str = ""
+    claim_window_seconds: int = 86400
+    claim_min_sources: int = 2
+    # Alert deliveries (webhooks, Kafka topics) in flight at once in one worker.
+    delivery_concurrency: int = 8
     # Local broker managed by `news-monitor broker`
     broker_port: int = 9092
     broker_controller_port: int = 9093
@@ -54,6 +63,14 @@ class Settings:
             values["bootstrap"] = env["KAFKA_BOOTSTRAP"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    @property
+    def claim_events_topic(self) -> str:
+        return self.topic_claim_events or f"{self.app_id}-claim-events"
+
+    def changelog_topic(self, table: str) -> str:
+        """The Kafka topic Faust keeps a table's changelog in."""
+        return f"{self.app_id}-{table}-changelog"
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)

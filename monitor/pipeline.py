@@ -1,12 +1,13 @@
 """The steps the worker runs on each message, as plain functions over plain data.
 
-raw bytes ─decode_article─▶ Article ─enrich─▶ enriched record ─alerts_for─▶ alerts
+raw bytes ─decode_article─▶ Article ─enrich─▶ enriched record
 
-Agents in ``agents/`` only wire topics to these; everything here runs without Kafka.
+Alerts are made from enriched records by ``monitor.corroborate`` (claims, control,
+watchlist alerts) and ``monitor.watchlists``. Agents in ``agents/`` only wire topics
+and tables to these; everything here runs without Kafka.
 """
 from __future__ import annotations
 
-import hashlib
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -52,6 +53,9 @@ def enrich(article: Article, *, now: float | None = None) -> dict[str, Any]:
         "id": article.id,
         "ref": article.ref,
         "title": article.title,
+        # The text rides along so that watchlists downstream can match it.
+        "summary": article.summary,
+        "text": article.text,
         "url": article.url,
         "source": article.source,
         "feed": article.feed,
@@ -65,41 +69,6 @@ def enrich(article: Article, *, now: float | None = None) -> dict[str, Any]:
         "events": detection.events,
         "expected": detection.expected,
     }
-
-
-def alert_id(article_id: str, event: dict[str, Any]) -> str:
-    """Stable: the same event in the same article always gets the same alert id."""
-    place = event.get("place") or {}
-    basis = "|".join((article_id, event["type"], event.get("actor") or "", place.get("name") or ""))
-    return hashlib.blake2b(basis.encode("utf-8"), digest_size=10).hexdigest()
-
-
-def alerts_for(enriched: dict[str, Any], *, now: float | None = None) -> list[dict[str, Any]]:
-    """One frontline alert per reported or claimed event of an enriched article."""
-    emitted = time.time() if now is None else now
-    alerts = []
-    seen: set[str] = set()
-    for event in enriched["events"]:
-        aid = alert_id(enriched["id"], event)
-        if aid in seen:
-            continue
-        seen.add(aid)
-        alerts.append({
-            "schema": SCHEMA_VERSION,
-            "alert_id": aid,
-            "kind": "frontline",
-            "status": "first_report",
-            "event": {k: event.get(k) for k in ("type", "actor", "place", "modality")},
-            "evidence": event.get("evidence"),
-            "article": {k: enriched.get(k) for k in ("id", "title", "url", "source", "published", "lang")},
-            "times": {
-                "published": enriched.get("published"),
-                "ingested": enriched.get("ingested_at"),
-                "detected": enriched.get("enriched_at"),
-                "emitted": emitted,
-            },
-        })
-    return alerts
 
 
 def deadletter_record(raw: bytes | None, reason: str, detail: str = "", *,
@@ -121,7 +90,9 @@ def deadletter_record(raw: bytes | None, reason: str, detail: str = "", *,
 
 
 def format_alert(alert: dict[str, Any]) -> str:
-    """One human-readable line: time, type, actor, place (coordinates), source, headline."""
+    """One human-readable line: time, status, type, actor, place (coordinates), source, headline.
+
+    A watchlist alert shows the rule id where the event type would be."""
     event = alert.get("event") or {}
     place = event.get("place") or {}
     emitted = (alert.get("times") or {}).get("emitted") or time.time()
@@ -131,6 +102,12 @@ def format_alert(alert: dict[str, Any]) -> str:
     else:
         where = "(no place)"
     article = alert.get("article") or {}
-    return (f"{when}  {alert.get('status', '')} {event.get('type', '?'):<10} "
+    status = alert.get("status", "")
+    what = event.get("type", "?")
+    if alert.get("kind") == "watchlist":
+        status, what = "watchlist", (alert.get("watchlist") or {}).get("rule_id", "?")
+    elif alert.get("kind") == "control_change":
+        status = "control_change"
+    return (f"{when}  {status} {what:<10} "
             f"{event.get('actor') or 'unknown':<14} {where}  [{article.get('source') or '-'}]  "
             f"{article.get('title') or ''}")

@@ -12,7 +12,9 @@ from monitor.config import Settings
 # The settings a worker process takes from its environment.
 WORKER_SETTINGS = ("app_id", "topic_raw", "topic_enriched", "topic_alerts", "topic_deadletter",
                    "topic_partitions", "web_host", "web_port", "metrics_host", "metrics_port",
-                   "datadir", "max_message_bytes")
+                   "datadir", "max_message_bytes", "topic_claim_events", "watchlist_file",
+                   "subscribers_file", "claim_window_seconds", "claim_min_sources",
+                   "delivery_concurrency")
 
 
 def worker_env(settings: Settings, base: dict[str, str] | None = None) -> dict[str, str]:

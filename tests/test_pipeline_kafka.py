@@ -12,7 +12,8 @@ pytestmark = pytest.mark.kafka
 
 
 def _has(alerts, type_, actor, place_fragment):
-    return any(a["event"]["type"] == type_ and a["event"]["actor"] == actor
+    return any(a["kind"] == "frontline" and a["status"] == "first_report"
+               and a["event"]["type"] == type_ and a["event"]["actor"] == actor
                and place_fragment in (a["event"]["place"] or {}).get("name", "")
                for a in alerts)
 
@@ -39,6 +40,8 @@ def test_seed_replay_raises_the_frontline_alerts(kafka_bootstrap, unique_name, t
                             for a in alerts))
 
         alerts = run(collect(settings, settings.topic_alerts, until=complete, proc=proc, log_path=log))
+    # One article, one source: every claim raises its first report, none is corroborated.
+    assert {(a["kind"], a["status"]) for a in alerts} == {("frontline", "first_report")}
     for alert in alerts:
         place = alert["event"]["place"]
         assert -90 <= place["lat"] <= 90 and -180 <= place["lon"] <= 180

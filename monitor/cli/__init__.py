@@ -38,3 +38,5 @@ from monitor.cli.map import map_command  # noqa: E402
 main.add_command(map_command, name="map")
 from monitor.cli.detect import detect  # noqa: E402
 main.add_command(detect)
+from monitor.cli.control import control  # noqa: E402
+main.add_command(control)

@@ -10,10 +10,12 @@ import click
 import orjson
 
 from monitor.config import Settings
+from monitor.errors import ConfigError
 from monitor.kafka_io import ensure_topics, publish_articles, read_topic
 from monitor.pipeline import format_alert
 from monitor.processes import start_worker, stop_process
 from monitor.replay import read_articles
+from monitor.subscriptions import Subscriber, subscriber_from_query, wants
 
 
 def _articles_forever(paths, loop: bool):
@@ -40,14 +42,29 @@ def replay(settings: Settings, paths, rate, loop):
 @click.option("--web-port", type=int, default=None, help="Faust web server port (NEWSMON_WEB_PORT).")
 @click.option("--metrics-port", type=int, default=None, help="Prometheus metrics port (NEWSMON_METRICS_PORT).")
 @click.option("--datadir", default=None, help="Worker state folder (NEWSMON_DATADIR).")
+@click.option("--watchlist", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Watchlist rule file, reloaded when it changes (NEWSMON_WATCHLIST_FILE).")
+@click.option("--subscribers", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Subscriber file, read at start (NEWSMON_SUBSCRIBERS_FILE).")
 @click.pass_obj
-def worker(settings: Settings, loglevel, web_port, metrics_port, datadir):
-    """Run a Faust worker: raw articles → enriched articles → alerts."""
+def worker(settings: Settings, loglevel, web_port, metrics_port, datadir, watchlist, subscribers):
+    """Run a Faust worker: raw articles → enriched articles → alerts → deliveries."""
     # agents.app is an entry point that reads its settings from the environment.
     os.environ["KAFKA_BOOTSTRAP"] = settings.bootstrap
-    for name, value in (("WEB_PORT", web_port), ("METRICS_PORT", metrics_port), ("DATADIR", datadir)):
+    for name, value in (("WEB_PORT", web_port), ("METRICS_PORT", metrics_port), ("DATADIR", datadir),
+                        ("WATCHLIST_FILE", watchlist), ("SUBSCRIBERS_FILE", subscribers)):
         if value is not None:
             os.environ["NEWSMON_" + name] = str(value)
+    # A broken rule or subscriber file: one clear error naming the problem, not a traceback.
+    from monitor.subscriptions import load_subscribers
+    from monitor.watchlists import load_rules
+    try:
+        if watchlist or settings.watchlist_file:
+            load_rules(watchlist or settings.watchlist_file)
+        if subscribers or settings.subscribers_file:
+            load_subscribers(subscribers or settings.subscribers_file, environ=os.environ)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     # Faust creates only its internal topics; the source topics must exist before it subscribes.
     asyncio.run(ensure_topics(settings))
     from agents.app import app
@@ -59,17 +76,41 @@ def worker(settings: Settings, loglevel, web_port, metrics_port, datadir):
 @click.command()
 @click.option("--from-beginning/--new-only", default=True, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the alert JSON instead of a line.")
+@click.option("--filter", "filters", multiple=True, metavar="KEY=VALUE",
+              help="Only alerts that pass this filter (repeatable): kinds, statuses, watchlists, "
+                   "places, actors, event_types (comma-separated lists), bbox=W,S,E,N, "
+                   "min_corroboration=N; the same filters as /alerts/stream and subscribers.")
 @click.pass_obj
-def tail(settings: Settings, from_beginning, as_json):
+def tail(settings: Settings, from_beginning, as_json, filters):
     """Print alerts from the alerts topic as they arrive."""
+    wanted = alert_filter(filters)
     try:
-        asyncio.run(_print_alerts(settings, from_beginning, as_json))
+        asyncio.run(_print_alerts(settings, from_beginning, as_json, wanted))
     except KeyboardInterrupt:
         pass
 
 
-async def _print_alerts(settings: Settings, from_beginning: bool, as_json: bool) -> None:
+def alert_filter(filters: tuple[str, ...]) -> Subscriber | None:
+    """The subscriber filter of ``--filter KEY=VALUE`` options (None: every alert)."""
+    if not filters:
+        return None
+    pairs = []
+    for item in filters:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{item!r}: want KEY=VALUE", param_hint="--filter")
+        pairs.append((key.strip(), value.strip()))
+    try:
+        return subscriber_from_query(pairs, sid="tail")
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--filter") from None
+
+
+async def _print_alerts(settings: Settings, from_beginning: bool, as_json: bool,
+                        wanted: Subscriber | None = None) -> None:
     async for _, alert in read_topic(settings, settings.topic_alerts, from_beginning=from_beginning):
+        if wanted is not None and not wants(wanted, alert):
+            continue
         click.echo(orjson.dumps(alert).decode() if as_json else format_alert(alert))
 
 
