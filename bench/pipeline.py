@@ -117,7 +117,9 @@ def latency(settings: Settings, articles: list[Article], rate: float, proc) -> l
 
     def on_alert(record):
         alert = orjson.loads(record.value)
-        delays.append(record.timestamp / 1000 - alert["times"]["ingested"])
+        ingested = (alert.get("times") or {}).get("ingested")
+        if ingested is not None:  # control_change alerts follow from claims, not one article
+            delays.append(record.timestamp / 1000 - ingested)
 
     async def go():
         consumer_task = asyncio.create_task(
