@@ -229,6 +229,8 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
             countries[cc] = countries.get(cc, 0) + (2 if s.field == "title" else 1)
     top_country = max(countries, key=countries.get) if countries else None
     seen_places, seen_actors = {}, []
+    resolved: dict = {}  # names read as another place by their context ("X بY"), for the item
+    background: list[dict] = []
     head = [w for s, *_ in analysed if s.field != "text" for w in s.form.split()]
     protest = bool(_window(head, 0, len(head)) & _PROTEST)
     title_places = []
@@ -240,7 +242,14 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
         if not (cues or actors or places) and s.field != "title":
             continue
         words = _Words(s.form)
-        places = _settle_places([p for p in places if not _is_actor_place(p, actors, words)], words, gaz)
+        places = [p for p in places if not _is_actor_place(p, actors, words) and not _affiliation(p, words)
+                  and not _stray(p, countries)]
+        if (s.field != "text" or cues) and ("محافظه" in s.form or "ولايه" in s.form or "اقليم" in s.form):
+            places = _unit_places(places, words, gaz)
+        for p in places:
+            if p.surface in resolved:
+                p.value = resolved[p.surface]
+        places = _settle_places(places, words, gaz, resolved)
         for p in places:
             seen_places.setdefault(p.value.name, p.value)
         if s.field == "title":
@@ -269,6 +278,9 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
         for ev in _sentence_events(s, words, cues, actors, places):
             raw = ev.pop("_actor_raw")
             intercept = ev.pop("_intercept")
+            if ev["modality"] == "background":
+                background.append(ev)
+                continue
             if s.field != "text":
                 # RSS items: the title sets the scene for the summary's sentences
                 if ev["place"] is None and title_places:
@@ -277,6 +289,7 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
             country = ev["place"]["country"] if ev["place"] else top_country
             if raw is None and ev["type"] == "strike" and not intercept:
                 raw = "@air"  # unnamed air strikes: the air force that strikes there
+                ev["_default"] = True
             ev["actor"] = _actors.resolve(raw or "unknown", country)
             if ev["type"] == "clash" and protest:
                 continue  # fire on protesters (the Gaza border protests) is no frontline event
@@ -285,8 +298,16 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
             (det.events if ev["modality"] in ("reported", "claimed") else det.expected).append(ev)
     det.places = [p.as_dict() for p in seen_places.values()]
     det.actors = seen_actors
+    # an event the item gives as background or a cause (ردا على هجوم X) is not reported
+    # by another sentence of it either
+    det.events = [e for e in det.events if not any(
+        b["type"] == e["type"] and b["place"] and e["place"] and b["place"]["level"] != "country"
+        and b["place"]["name"] == e["place"]["name"] for b in background)]
     det.events = _dedupe(_drop_generic(det.events))
-    det.expected = _dedupe([{k: v for k, v in e.items() if k != "_generic"} for e in det.expected])
+    for e in det.events:
+        e.pop("_default", None)
+    det.expected = _dedupe([{k: v for k, v in e.items() if k not in ("_generic", "_default")}
+                            for e in det.expected])
     return det
 
 
@@ -306,12 +327,29 @@ def _pick(mention, countries: dict[str, int]):
     return best
 
 
-def _settle_places(places: list[_Mention], words: list[str], gaz) -> list[_Mention]:
+def _settle_places(places: list[_Mention], words: list[str], gaz, resolved=None) -> list[_Mention]:
     """Places read with their neighbours.
 
     - "X بY" (جبهة العقبة بالجوف, a town "in" a region): X lies in Y; a candidate of X
-      that is far from Y is another place of that name, so the event is placed in Y.
+      that is far from Y is another place of that name, so the event is placed in Y
+      (and X means Y in the rest of the item: ``resolved``).
+    - "X شمال Y" (مديرية خدير جنوبي شرق محافظة تعز): Y only locates X, the finer place.
+    - "شمال ووسط سيناء": the first direction's region (North Sinai).
     - A town named beside a governorate ("في لحج وتعز") stands for its governorate."""
+    for p in places:
+        if p.tok >= 1 and p.value.level != "locality":
+            name = p.surface
+            first = words[p.tok]
+            if first[:1] == "و" and first[1:] in _DIRECTIONS and " " in name:
+                d1, name = words[p.tok - 1], name.split(" ", 1)[1]  # the matched name is "وسط سيناء"
+            elif p.tok >= 2 and words[p.tok - 1][:1] == "و" and words[p.tok - 1][1:] in _DIRECTIONS:
+                d1 = words[p.tok - 2]
+            else:
+                continue
+            if d1 in _DIRECTIONS:
+                reg = gaz.lookup(f"{d1} {name}")
+                if reg is not None:
+                    p.value = reg
     for i, p in enumerate(places):
         q = places[i + 1] if i + 1 < len(places) else None
         if (q is not None and q.tok == p.tok_end and words[q.tok][:1] == "ب"
@@ -321,6 +359,14 @@ def _settle_places(places: list[_Mention], words: list[str], gaz) -> list[_Menti
                 p.value = near[0]
             else:
                 p.value = q.value
+            if resolved is not None:
+                resolved[p.surface] = p.value
+        if (q is not None and 1 <= q.tok - p.tok_end <= 3 and p.value.level != "country"
+                and q.value.level != "country" and q.value.country == p.value.country
+                and all(_bare(w) in _DIRECTIONS or w in _UNIT_WORDS for w in words[p.tok_end:q.tok])
+                and any(_bare(w) in _DIRECTIONS for w in words[p.tok_end:q.tok])
+                and _km_places(p.value, q.value) <= 150):
+            q.value = p.value  # the locator names the same event's place
         if p.value.level == "locality":
             for o in (places[i - 1] if i else None, q):
                 if o is None or o.value.level != "region" or o.value.country != p.value.country:
@@ -332,6 +378,70 @@ def _settle_places(places: list[_Mention], words: list[str], gaz) -> list[_Menti
                     if gov is not None and gov.level == "region" and gov.country == p.value.country:
                         p.value = gov
                     break
+    return places
+
+
+_DIRECTIONS = frozenset(match_form(w).strip() for w in """شمال جنوب شرق غرب وسط شمالي جنوبي شرقي غربي
+    north south east west central northern southern eastern western""".split())
+_UNIT_WORDS = frozenset(_gazetteer.UNIT_WORDS)
+_AFFILIATED = frozenset(match_form(w).strip() for w in """المرتبطه المرتبط المرتبطين مرتبطه مرتبط التابعه
+    التابع التابعين تابعه تابع الموالي المواليه الموالين موالي مواليه المدعومه المدعوم المدعومين مدعومه
+    مدعوم""".split())
+
+
+def _affiliation(p: _Mention, words: list[str]) -> bool:
+    """A state or capital a force is tied to (المرتبطة بطهران, التابعة للولايات المتحدة,
+    المدعومة من إيران) is its sponsor, not a place of the event."""
+    if p.value.level == "country" or p.value.population >= 1000000 or p.value.curated:
+        i = p.tok - 1
+        if i >= 1 and words[i] == "من":
+            i -= 1
+        return i >= 0 and words[i] in _AFFILIATED
+    return False
+
+
+def _stray(p: _Mention, countries: dict) -> bool:
+    """A small GeoNames village abroad, the item's only word of its country, beside the
+    places of another: the same name as a local place GeoNames lacks (منطقة المغار)."""
+    v = p.value
+    if v.curated or v.level != "locality" or v.population >= 50000:
+        return False
+    own = countries.get(v.country, 0)
+    others = sum(countries.values()) - own
+    return own <= 2 and others >= 2 and len(p.cands) == 1
+
+
+_UNITS = ("محافظه", "ولايه", "اقليم")
+
+
+def _unit_places(places: list[_Mention], words: list[str], gaz) -> list[_Mention]:
+    """"ولاية فراه", "محافظة تعز", "إقليم X": an administrative word names the province,
+    not the town of its name; a name the gazetteer lacks (another transliteration) is
+    looked up by its skeleton among the provinces."""
+    starts = {p.tok: p for p in places}
+    added = []
+    for i, w in enumerate(words[:-1]):
+        if not w.endswith(_UNITS) or _bare(w) not in _UNITS:
+            continue
+        p = starts.get(i + 1)
+        if p is not None:
+            if p.value.level == "locality":
+                reg = gaz.region_for(p.surface, p.value.country)
+                if reg is not None:
+                    p.value = reg
+            continue
+        if any(q.tok <= i < q.tok_end for q in places):
+            continue
+        name, reg = words[i + 1], None
+        for n in dict.fromkeys((name, _bare(name))):
+            reg = reg or (gaz.region_for(n) if len(n) >= 4 else None)
+        if reg is not None:
+            start = 1 + sum(len(x) + 1 for x in words[:i + 1])
+            m = _Mention(i + 1, i + 2, start, start + len(words[i + 1]), reg)
+            m.cands, m.surface = (reg,), name
+            added.append(m)
+    if added:
+        places = sorted(places + added, key=lambda m: m.tok)
     return places
 
 
@@ -358,6 +468,8 @@ def _nisba_ok(a: _Mention, words: list[str]) -> bool:
     for i in (a.tok - 1, a.tok - 2):
         if i >= 0 and any(v in MILITARY_NOUNS for v in _variants(words[i])):
             return True  # also with a glued preposition: لغارات إسرائيلية
+    if a.tok >= 2 and words[a.tok - 2:a.tok] == ["من", "قبل"] and words[a.tok].endswith(("يين", "ين", "ون")):
+        return True  # "من قبل العراقيين": by the Iraqis, their forces
     return False
 
 
@@ -381,9 +493,24 @@ def _modality(words: list[str], c: _Mention, flags: str) -> str | None:
         return "expected"  # لتحرير, لاستعادة: a purpose
     if _hit(words, w0 - 5, w0, _BACKGROUND) or any(_YEAR.match(w) for w in words[w1:w1 + 6]):
         return None
+    for i in range(w1, len(words) - 1):
+        if words[i] in ("عام", "in", "سنه") and _YEAR.match(words[i + 1]):
+            return None  # "... هجوما على مترو طوكيو عام 1995": an old event
     if _hit(words, 0, w0, _CLAIMED):
         return "claimed"
     return "reported"
+
+
+_AT_AIRCRAFT = frozenset(("علي", "on", "at"))
+_AIRCRAFT = frozenset(match_form(w).strip() for w in """طائره الطائره طائرات الطائرات مسيره المسيره
+    مسيرات المقاتله مقاتله drone plane aircraft jet""".split())
+
+
+def _aimed_at_aircraft(words: list[str], w1: int) -> bool:
+    for i in range(w1, min(w1 + 4, len(words) - 1)):
+        if words[i] in _AT_AIRCRAFT and words[i + 1] in _AIRCRAFT:
+            return True
+    return False
 
 
 _EXPECTED_NOT_QAD = _EXPECTED - {"قد"}  # قد is judged by the verb after it
@@ -397,7 +524,7 @@ _MASKED = (_NEGATED, _EXPECTED_NOT_QAD, _EXPECTED_AFTER, _BACKGROUND, _CLAIMED, 
            _PURPOSE, _FORCE_AFTER, _TARGET_PREPOSITIONS)
 _INTERCEPT = _words("""اعترض اعترضت اعترضوا يعترض تعترض اعتراض تصدت تصدي يتصدي تتصدي اسقط اسقطت اسقاط
     intercepted intercept intercepts downed""")
-_MASKED = _MASKED + (_INTERCEPT,)
+_MASKED = _MASKED + (_INTERCEPT, _AT_AIRCRAFT)
 _BIT = {wl: 1 << i for i, wl in enumerate(_MASKED)}
 
 
@@ -427,6 +554,9 @@ def _choose_actor(c: _Mention, actors: list[_Mention], words: list[str]):
             return sides[0].value[1]  # "fighting between X and Y": X, the first side named
     right = [a for a in cands if 0 <= a.tok - w1 <= 3]
     left = [a for a in cands if 0 <= w0 - a.tok_end <= 18]
+    if c.value[1] == "clash" and left:
+        # "الجيش ... بعد معارك عنيفة مع الحوثيين": the side fought with is the second one
+        right = [a for a in right if words[a.tok - 1] not in ("مع", "with")]
     far_right = [a for a in cands if 0 <= a.tok - w1 <= 10]
     near = [a for a in cands if abs(a.tok - w0) <= 15]
     if not (right or left or far_right or near):
@@ -436,8 +566,9 @@ def _choose_actor(c: _Mention, actors: list[_Mention], words: list[str]):
     if not right and left:
         # "النظام السوري وروسيا وإيران": coordinated forces, the first named leads
         i = actors.index(chosen)
-        while i > 0 and actors[i - 1].tok_end == actors[i].tok and words[actors[i].tok].startswith("و") \
-                and not _victim(actors[i - 1], words):
+        while i > 0 and not _victim(actors[i - 1], words) and (
+                (actors[i - 1].tok_end == actors[i].tok and words[actors[i].tok].startswith("و"))
+                or (actors[i - 1].tok_end == actors[i].tok - 1 and words[actors[i].tok - 1] in ("او", "or"))):
             i -= 1
         chosen = actors[i]
     # "factions backed by Turkey" fight for Turkey (the guideline's turkey actor).
@@ -491,7 +622,18 @@ def _choose_places(c: _Mention, places: list[_Mention], words: list[str], actors
         if finer:
             chosen = min(finer, key=lambda p: abs(p.tok - chosen.tok))
     out = [chosen]
-    # "في لحج وتعز", "Ras Lanuf and Es Sider": coordinated places share the event.
+    # "في لحج وتعز", "Ras Lanuf and Es Sider": coordinated places share the event, also
+    # when the event names the last of them ("في لحج وتعز، بعد مواجهات")
+    first = chosen
+    for p in reversed(places):
+        if p.tok >= first.tok:
+            continue
+        gap = words[p.tok_end:first.tok]
+        if (first.tok == p.tok_end and words[first.tok].startswith("و")) or gap in (["و"], ["and"], ["or"]):
+            out.insert(0, p)
+            first = p
+        else:
+            break
     last = chosen
     for p in places:
         if p.tok <= last.tok:
@@ -514,6 +656,8 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
     form = s.form
     military = any(form[a.start:a.end] not in _actors.STATE_NAMES for a in actors) or bool(bare & _MILITARY)
     air = bool(bare & _AIR)
+    # a question ("كم هجوما تعرضت له تركيا؟") asks, it does not report
+    question = s.text.rstrip(" \"'»”)").endswith(("?", "؟"))
     # missiles shot down: the air force of the defender did not strike
     intercept = bool(bare & _INTERCEPT)
     out = []
@@ -533,6 +677,15 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         if etype == "withdrawal" and _bare(words[w0]) in _FLEE and not _force_flees(c, actors, words):
             continue  # فرار الآلاف: people fleeing, not a force withdrawing
         generic = False
+        if etype == "strike" and _hit(words, w1, w1 + 4, _AT_AIRCRAFT) and _aimed_at_aircraft(words, w1):
+            continue  # a missile fired at a drone or a plane: air defence, not a strike on a place
+        if _hit(words, w0 - 5, w0, _BACKGROUND):
+            # old background or a cause (ردا على هجوم X): kept aside, so that the item's
+            # other mentions of that event are not reported either
+            out.extend({"type": etype, "_actor_raw": None, "_intercept": False,
+                        "place": p.value.as_dict(), "modality": "background", "evidence": None,
+                        "_generic": False} for p in _choose_places(c, places, words, actors)[:1])
+            continue
         if "h" in flags:
             if _hit(words, w1, w1 + 2, _ATTACK_AIR):
                 etype = "strike"
@@ -544,7 +697,10 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             else:
                 generic = True
         modality = _modality(words, c, flags)
-        if modality == "reported" and "n" in flags and etype == "capture" and _hit(words, w0 - 2, w0, _PURPOSE):
+        if modality in ("reported", "claimed") and question:
+            modality = "expected"
+        if (modality in ("reported", "claimed") and "n" in flags and etype == "capture"
+                and _hit(words, w0 - 2, w0, _PURPOSE)):
             modality = "expected"  # عملية لاستكمال تحرير X, معركة تحرير X: the aim
         if "p" in flags:
             # "معقل الفصائل المحاصر": the force named before the besieged place is besieged
@@ -621,8 +777,10 @@ def _dedupe(events: list[dict]) -> list[dict]:
                     o["place"] = ev["place"]
                     if ev["actor"] not in ("unknown", "other"):
                         o["actor"] = ev["actor"]
-                if o["actor"] in ("unknown", "other") and ev["actor"] not in ("unknown", "other"):
+                if (o["actor"] in ("unknown", "other") or (o.get("_default") and not ev.get("_default"))) \
+                        and ev["actor"] not in ("unknown", "other"):
                     o["actor"] = ev["actor"]
+                    o["_default"] = ev.get("_default")
                 break
         else:
             out.append(dict(ev))

@@ -108,6 +108,20 @@ class Gazetteer:
                     by_key.setdefault(key, [])
                     if place not in by_key[key]:
                         by_key[key].append(place)
+        # "محافظة X", "ولاية X", "X province": the region that an administrative word
+        # before X names, by X alone and by X's consonant skeleton (transliterations of
+        # one name differ in their long vowels: فراه / فاره, بلوشستان / بالوتشيستان).
+        self._regions: dict[str, list[Place]] = {}
+        self._skeletons: dict[str, list[Place]] = {}
+        for place, names in places:
+            if place.level != "region":
+                continue
+            for name in names:
+                key = _unit_name(match_form(name).strip())
+                if key:
+                    for index, k in ((self._regions, key), (self._skeletons, skeleton(key))):
+                        if len(k) >= 2 and place not in index.setdefault(k, []):
+                            index[k].append(place)
         for key, cands in by_key.items():
             cands.sort(key=_rank)
             self._matcher.add(key, (key, tuple(cands)), normalized=True)
@@ -132,6 +146,15 @@ class Gazetteer:
             out.append(PlaceMention(m.word_start(), m.end, key, cands))
         return out
 
+    def region_for(self, name: str, country: str | None = None) -> Place | None:
+        """The region (province, governorate) called ``name`` (match form, without the
+        administrative word), in ``country`` if given; by spelling, then by skeleton."""
+        for index, key in ((self._regions, name), (self._skeletons, skeleton(name))):
+            cands = [p for p in index.get(key, ()) if country is None or p.country == country]
+            if len(cands) == 1 or (cands and country is not None):
+                return cands[0]
+        return None
+
     def lookup(self, name: str) -> Place | None:
         """The best place for an exact name (any spelling), or None."""
         form = match_form(name)
@@ -139,6 +162,31 @@ class Gazetteer:
             if m.start == 1 and m.end == len(form) - 1 and not m.prefix:
                 return m.values[0][1][0]
         return None
+
+
+UNIT_WORDS = ("محافظه", "ولايه", "اقليم", "مقاطعه", "مديريه", "قضاء", "ناحيه")
+_UNIT_SUFFIXES = (" province", " governorate", " district", " region")
+
+
+def _unit_name(key: str) -> str:
+    """A region's name without its administrative word (محافظه تعز, Farah province)."""
+    for w in UNIT_WORDS:
+        if key.startswith(w + " "):
+            return key[len(w) + 1:]
+    for suf in _UNIT_SUFFIXES:
+        if key.endswith(suf):
+            return key[: -len(suf)]
+    return key
+
+
+def skeleton(word: str) -> str:
+    """A name's consonants: without the article, long vowels and final ه; تش as ش."""
+    if word.startswith("ال") and len(word) > 4:
+        word = word[2:]
+    word = word.replace("تش", "ش")
+    if word.isascii():
+        return "".join(c for c in word if c not in "aeiouy -'")
+    return "".join(c for c in word.rstrip("ه") if c not in "اويء ")
 
 
 def _rank(p: Place):

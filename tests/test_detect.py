@@ -290,3 +290,66 @@ def test_one_pass_over_the_item_finds_what_each_sentence_alone_would():
     alone = [row for s in sents for row in _analyse_all([s], s.form, gaz, "ar")]
     assert spans(together) == spans(alone)
     assert sum(len(r[1]) for r in together) > 10
+
+
+def test_province_named_with_an_administrative_word():
+    # ولاية X is the province, also in another transliteration of its name
+    assert events("مقتل 5 جنود في هجوم لطالبان في ولاية فراه") == [("attack", "taliban", "Farah Province")]
+    assert events("مقتل 6 شرطيين في هجوم مسلح شنته طالبان في ولاية فاره") == [
+        ("attack", "taliban", "Farah Province")]
+    assert events("داعش يتبنى هجوما انتحاريا أسفر عن مقتل 10 في محافظة بالوتشيستان") == [
+        ("attack", "isis", "Balochistan")]
+
+
+def test_first_direction_of_a_compound_region():
+    evs = events("الجيش المصري يعلن مقتل 12 مسلحا في اشتباكات شمال ووسط سيناء")
+    assert [e[2] for e in evs] == ["North Sinai"]
+
+
+def test_locator_after_a_place_gives_way_to_it():
+    # "X جنوب محافظة Y": Y only says where X is
+    evs = events("تقدم الجيش اليمني في مديرية القبيطة شمال محافظة لحج بعد معارك عنيفة مع الحوثيين")
+    assert ("clash", "yemen_gov", "Al Qabbaytah") in evs
+    assert all(e[2] != "Lahij Governorate" for e in evs)
+
+
+def test_name_read_by_its_region_keeps_that_reading_in_the_item():
+    evs = events("الجيش اليمني يصد هجوما للحوثيين في العقبة بالجوف",
+                 "وقالت مصادر عسكرية إن مواجهات عنيفة دارت في جبهة العقبة بين الجيش والحوثيين.")
+    assert evs and all(e[2] == "Al Jawf Governorate" for e in evs)
+
+
+def test_sponsor_state_is_not_the_place():
+    assert events("صواريخ الحوثيين المرتبطة بطهران تقصف مدينة مأرب") == [("strike", "houthis", "Marib")]
+    assert events("قتل قيادي في غارة لطائرة بلا طيار تابعة للولايات المتحدة") == []
+
+
+def test_questions_and_old_events_are_not_reported():
+    assert events("كم هجوما تعرضت له مدينة حلب؟") == []
+    assert events("تعرف على الجماعة التي نفذت هجوما بالغاز على مترو طوكيو في عام 1995") == []
+    assert events("التحقيقات في بريطانيا بشأن هجوم مانشستر تكشف تفاصيل جديدة") == []
+
+
+def test_missile_at_a_drone_is_no_strike():
+    assert events("أطلقت إسرائيل صاروخا على طائرة مسيرة اقتربت من الجولان") == []
+
+
+def test_coordinated_places_share_an_event_backwards():
+    evs = events("سيطر الجيش اليمني على مواقع في لحج وتعز بعد مواجهات مع الحوثيين")
+    assert {e[2] for e in evs if e[0] == "clash"} == {"Lahij Governorate", "Taiz Governorate"}
+
+
+def test_named_foreign_air_force_wins_over_the_default():
+    evs = events("طائرات تورنادو تقصف مخزن أسلحة في سوريا",
+                 "بريطانيا تقول إنها نفذت الضربة العسكرية ضد سوريا.")
+    assert evs == [("strike", "us_coalition", "Syria")]
+
+
+def test_either_of_two_forces_is_the_first():
+    evs = events("نفذت غارات من قبل العراقيين أو التحالف الدولي على مدينة هجين")
+    assert [e[1] for e in evs] == ["iraq_gov"]
+
+
+def test_purpose_of_a_battle_is_not_a_capture_even_when_claimed():
+    evs = events("أعلنت الإمارات مقتل 3 من جنودها في معركة تحرير الحديدة")
+    assert [e[0] for e in evs] == ["clash"]

@@ -71,3 +71,16 @@ def test_build_is_deterministic(tmp_path):
     n = gazetteer.build(out)
     assert n > 1000
     assert out.read_text(encoding="utf-8") == gazetteer.GENERATED.read_text(encoding="utf-8")
+
+
+def test_region_by_administrative_name_and_skeleton(gaz):
+    assert gaz.region_for("فراه").name == "Farah Province"
+    assert gaz.region_for("فاره").name == "Farah Province"        # another transliteration
+    assert gaz.region_for("بالوتشيستان").name == "Balochistan"
+    assert gaz.region_for("تعز", "YE").name == "Taiz Governorate"
+    assert gaz.region_for("حلب", "YE") is None
+
+
+def test_skeleton():
+    assert gazetteer.skeleton("فراه") == gazetteer.skeleton("فاره")
+    assert gazetteer.skeleton("بلوشستان") == gazetteer.skeleton("بالوتشيستان")
