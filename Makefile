@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 SHARED ?= ../shared
 
-.PHONY: run test test-unit eval bench broker-start broker-stop clean
+.PHONY: run test test-unit resilience soak eval bench broker-start broker-stop clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,6 +23,15 @@ test: $(VENV)/.installed
 ## Only the tests that need no broker.
 test-unit: $(VENV)/.installed
 	$(PY) -m pytest -q -rs -m "not kafka"
+
+## Long tests, run by hand (README, Tests): the resilience tests at the issue's sizes
+## (5,000 articles with a worker killed, a 50,000-article burst), and a soak.
+resilience: $(VENV)/.installed
+	NEWSMON_RESILIENCE_ARTICLES=5000 NEWSMON_BURST_ARTICLES=50000 $(PY) -m pytest -q -rs -s tests/test_resilience_kafka.py
+
+SOAK_MINUTES ?= 30
+soak: $(VENV)/.installed
+	$(PY) bench/soak.py --minutes $(SOAK_MINUTES)
 
 ## Detector accuracy on the dev set of ../shared/eval.
 eval: $(VENV)/.installed

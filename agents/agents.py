@@ -39,6 +39,9 @@ async def send_to_deadletter(message, reason: str, detail: str = "") -> None:
 BATCH_SIZE = 500
 BATCH_WITHIN_SECONDS = 0.02
 LAG_INTERVAL_SECONDS = 5.0
+# Messages of the internal topics (enriched, claim events, alerts) larger than this are
+# dead-lettered: an enriched record carries its article's text and a little more.
+INTERNAL_MAX_BYTES = 2 * settings.max_message_bytes
 
 
 @app.agent(raw_articles)
@@ -74,9 +77,12 @@ async def enrich_one(message) -> None:
     metrics.produced.labels(enriched_articles.get_topic_name()).inc()
 
 
-async def emit_alert(alert: dict) -> None:
-    """Send one alert to the alerts topic, keyed by its id, and count it."""
-    await alerts.send(key=alert["alert_id"].encode(), value=orjson.dumps(alert))
+async def emit_alert(alert: dict, *, wait: bool = False) -> None:
+    """Send one alert to the alerts topic, keyed by its id, and count it; with ``wait``,
+    return only once the broker has it (before a table records that it went out)."""
+    sent = await alerts.send(key=alert["alert_id"].encode(), value=orjson.dumps(alert))
+    if wait:
+        await sent
     metrics.produced.labels(alerts.get_topic_name()).inc()
     metrics.alerts.labels(*alert_labels(alert)).inc()
     ingested = (alert.get("times") or {}).get("ingested")

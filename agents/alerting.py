@@ -16,7 +16,7 @@ import time
 
 import orjson
 
-from agents.agents import emit_alert, send_to_deadletter
+from agents.agents import INTERNAL_MAX_BYTES, emit_alert, send_to_deadletter
 from agents.app import app, claim_config, metrics, watchlist
 from agents.tables import claims, control, watchlist_alerted
 from agents.topics import claim_events, enriched_articles
@@ -29,6 +29,8 @@ from monitor.corroborate import (
     place_key,
     watchlist_alerts,
 )
+from monitor.errors import BadMessage
+from monitor.pipeline import check_claim_event, check_enriched, decode_object
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ async def route_claims(stream):
         message = event.message
         metrics.consumed.labels(message.topic).inc()
         try:
-            record = orjson.loads(message.value)
+            record = check_enriched(decode_object(message.value, INTERNAL_MAX_BYTES))
             hits = watchlist.match(record) if watchlist is not None else []
             # An article's watchlist alerts go out once: a replayed or re-polled article
             # (same content-based id, so the same partition) finds its rules here.
@@ -53,13 +55,18 @@ async def route_claims(stream):
             hits = [h for h in hits if h.rule_id not in done]
             keyword_alerts = watchlist_alerts(record, hits)
             routed = claim_keys(record)
+        except BadMessage as exc:
+            await send_to_deadletter(message, exc.reason, exc.detail)
+            continue
         except Exception as exc:  # noqa: BLE001 - one bad record must not stop the stream
             await send_to_deadletter(message, "bad_enriched_record", repr(exc))
             continue
+        # The alerts are on the broker before the table remembers them: a crash in between
+        # re-emits them (same ids, harmless) instead of losing them.
+        for alert in keyword_alerts:
+            await emit_alert(alert, wait=True)
         if hits:
             watchlist_alerted[record["id"]] = sorted(done | {h.rule_id for h in hits})
-        for alert in keyword_alerts:
-            await emit_alert(alert)
         article = {k: record.get(k) for k in CLAIM_RECORD_FIELDS}
         for key, ev in routed:
             value = orjson.dumps({"key": key, "event": ev, "record": article})
@@ -76,36 +83,47 @@ async def corroborate(stream):
         metrics.consumed.labels(message.topic).inc()
         started = time.perf_counter()
         try:
-            new_alerts = observe(orjson.loads(message.value))
+            new_alerts, writes = observe(check_claim_event(decode_object(message.value,
+                                                                        INTERNAL_MAX_BYTES)))
+        except BadMessage as exc:
+            await send_to_deadletter(message, exc.reason, exc.detail)
+            continue
         except Exception as exc:  # noqa: BLE001
             log.exception("corroborate failed on %s[%s]@%s", message.topic, message.partition,
                           message.offset)
             await send_to_deadletter(message, "bad_claim_event", repr(exc))
             continue
+        # Alerts first, acknowledged by the broker, then the state that says they went out:
+        # a worker killed in between raises them again on restart (same alert ids) rather
+        # than restoring a state that says "alerted" for an alert that never reached Kafka.
         for alert in new_alerts:
-            await emit_alert(alert)
+            await emit_alert(alert, wait=bool(writes))
+        for table, key, value in writes:
+            table[key] = value
         metrics.processing.labels("alert").observe(time.perf_counter() - started)
 
 
-def observe(item: dict) -> list[dict]:
-    """One claim event through the claims and control tables; the alerts it raises."""
+def observe(item: dict) -> tuple[list[dict], list[tuple]]:
+    """One claim event against the claims and control tables: the alerts it raises and
+    the table writes ``(table, key, value)`` to make once they are out."""
     key, ev, record = item["key"], item["event"], item["record"]
     before = claims.get(key)
     state, new_alerts = observe_claim(ClaimState.from_dict(before), record, ev, config=claim_config)
+    writes: list[tuple] = []
     if state is None:
-        return new_alerts
+        return new_alerts, writes
     after = plain(state.as_dict())
     if after != before:
-        claims[key] = after
+        writes.append((claims, key, after))
     if ev.get("type") in claim_config.capture_types and ev.get("place"):
         pkey = place_key(ev["place"])
         cbefore = control.get(pkey)
         cstate, control_alerts = observe_control(ControlState.from_dict(cbefore), state,
                                                  config=claim_config)
         if cstate is not None and (cafter := plain(cstate.as_dict())) != cbefore:
-            control[pkey] = cafter
+            writes.append((control, pkey, cafter))
         new_alerts = new_alerts + control_alerts
-    return new_alerts
+    return new_alerts, writes
 
 
 def plain(value: dict) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import faust
+from aiokafka.helpers import create_ssl_context
 
 from monitor.config import Settings
 from monitor.corroborate import ClaimConfig
@@ -16,6 +17,7 @@ from monitor.subscriptions import load_subscribers
 from monitor.watchlists import WatchlistFile
 
 settings = Settings.from_env()
+settings.check_kafka_security()
 metrics = WorkerMetrics()
 claim_config = ClaimConfig(window_seconds=float(settings.claim_window_seconds),
                            min_sources=settings.claim_min_sources)
@@ -24,6 +26,24 @@ claim_config = ClaimConfig(window_seconds=float(settings.claim_window_seconds),
 watchlist = WatchlistFile(settings.watchlist_file) if settings.watchlist_file else None
 subscribers = (load_subscribers(settings.subscribers_file, environ=os.environ)
                if settings.subscribers_file else [])
+
+
+
+def broker_credentials(settings: Settings) -> faust.SASLCredentials | faust.SSLCredentials | None:
+    """Faust's form of the Kafka security settings (None: PLAINTEXT). The password is
+    read here, from the environment or its file, and faust's repr of it shows no password."""
+    protocol = settings.kafka_security_protocol.upper()
+    if protocol == "PLAINTEXT":
+        return None
+    context = None
+    if protocol in ("SSL", "SASL_SSL"):
+        context = create_ssl_context(cafile=settings.kafka_ssl_cafile or None)
+    if protocol == "SSL":
+        return faust.SSLCredentials(context)
+    return faust.SASLCredentials(username=settings.kafka_sasl_username,
+                                 password=settings.kafka_password(), ssl_context=context,
+                                 mechanism=settings.kafka_sasl_mechanism.upper())
+
 
 app = faust.App(
     settings.app_id,
@@ -39,6 +59,15 @@ app = faust.App(
     web_bind=settings.web_host,
     web_host=settings.web_host,
     web_port=settings.web_port,
+    # /assignment/ (the partitions this worker owns) and /stats/: what the scale-out tests and
+    # bench/scale.py watch; like every page, on loopback unless NEWSMON_WEB_HOST says otherwise.
+    web_stats_enabled=True,
+    broker_credentials=broker_credentials(settings),
+    # A worker killed without leaving the group (SIGKILL, a lost host) stops heartbeating;
+    # after the session timeout the broker gives its partitions to the other workers.
+    broker_session_timeout=settings.session_timeout_seconds,
+    broker_heartbeat_interval=settings.heartbeat_interval_seconds,
+    broker_request_timeout=max(settings.request_timeout_seconds, settings.session_timeout_seconds),
     producer_acks=-1,
     # A raw article may be up to max_message_bytes; the fetch must accept one that size
     # to dead-letter it rather than stall on it.

@@ -28,11 +28,14 @@ import orjson
 from aiohttp import web as aioweb
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from agents.agents import INTERNAL_MAX_BYTES, send_to_deadletter
 from agents.app import app, metrics, settings, subscribers
 from agents.tables import delivered
 from agents.topics import alerts, deadletter
 from monitor.delivery import Deliverer, SseHub, sse_event
-from monitor.errors import ConfigError
+from monitor.errors import BadMessage, ConfigError
+from monitor.kafka_io import client_options
+from monitor.pipeline import check_alert, decode_object
 from monitor.subscriptions import KafkaChannel, SseChannel, WebhookChannel, subscriber_from_query
 
 log = logging.getLogger(__name__)
@@ -80,14 +83,19 @@ async def deliver(stream):
     async for event in stream.events():
         message = event.message
         metrics.consumed.labels(message.topic).inc()
+        try:
+            alert = check_alert(decode_object(message.value, INTERNAL_MAX_BYTES))
+        except BadMessage as exc:
+            await send_to_deadletter(message, exc.reason, exc.detail)
+            continue
         if not PUSHED:
             continue
         try:
-            alert = orjson.loads(message.value)
             results = await deliverer().dispatch(PUSHED, alert)
-        except Exception:  # noqa: BLE001 - one alert must not stop deliveries
+        except Exception as exc:  # noqa: BLE001 - one alert must not stop deliveries
             log.exception("delivery failed on %s[%s]@%s", message.topic, message.partition,
                           message.offset)
+            await send_to_deadletter(message, "delivery_error", repr(exc))
             continue
         for result in results:
             metrics.deliveries.labels(CHANNEL_OF[result.subscriber], result.status).inc()
@@ -98,7 +106,7 @@ async def feed_sse() -> None:
     """Read every partition of the alerts topic from its end and fan out to SSE clients."""
     while not closing.is_set():
         # Subscribed first, only to learn the partitions from the metadata; then assigned.
-        consumer = AIOKafkaConsumer(settings.topic_alerts, bootstrap_servers=settings.bootstrap,
+        consumer = AIOKafkaConsumer(settings.topic_alerts, **client_options(settings),
                                     enable_auto_commit=False, auto_offset_reset="latest")
         try:
             await consumer.start()

@@ -10,7 +10,11 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Mapping
 
+from monitor.errors import ConfigError
+
 ENV_PREFIX = "NEWSMON_"
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 
 
 def project_home() -> Path:
@@ -29,6 +33,21 @@ class Settings:
     # The internal topic of claims repartitioned by place ("" = "<app_id>-claim-events").
     topic_claim_events: str = ""
     topic_partitions: int = 4
+    # Consumer-group liveness: a worker that stops heartbeating (SIGKILL, a lost host) is
+    # out of its group after this long and its partitions go to the others. The broker
+    # must allow it (group.min.session.timeout.ms, 6 s by default; the local broker: 1 s).
+    session_timeout_seconds: float = 10.0
+    # How long a Kafka request may take before it is retried; at least the session timeout.
+    request_timeout_seconds: float = 40.0
+    # A secured cluster: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL; SASL mechanism PLAIN,
+    # SCRAM-SHA-256 or SCRAM-SHA-512. The password comes from NEWSMON_KAFKA_SASL_PASSWORD or
+    # from the file NEWSMON_KAFKA_SASL_PASSWORD_FILE names, and never shows in a repr or log.
+    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_sasl_mechanism: str = ""
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: str = field(default="", repr=False)
+    kafka_sasl_password_file: str = ""
+    kafka_ssl_cafile: str = ""
     # Faust worker
     app_id: str = "news-monitor"
     web_host: str = "127.0.0.1"
@@ -58,11 +77,46 @@ class Settings:
         for f in fields(cls):
             raw = env.get(ENV_PREFIX + f.name.upper())
             if raw is not None:
-                values[f.name] = int(raw) if f.type in ("int", int) else raw
+                values[f.name] = (int(raw) if f.type in ("int", int)
+                                  else float(raw) if f.type in ("float", float) else raw)
         if "bootstrap" not in values and env.get("KAFKA_BOOTSTRAP"):
             values["bootstrap"] = env["KAFKA_BOOTSTRAP"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    @property
+    def heartbeat_interval_seconds(self) -> float:
+        """A third of the session timeout or less, as Kafka advises."""
+        return max(0.1, min(3.0, self.session_timeout_seconds / 4))
+
+    def kafka_password(self) -> str:
+        """The SASL password, from the setting or read from its file (never logged)."""
+        if self.kafka_sasl_password:
+            return self.kafka_sasl_password
+        if self.kafka_sasl_password_file:
+            try:
+                return Path(self.kafka_sasl_password_file).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(f"Kafka SASL password file {self.kafka_sasl_password_file} "
+                                  f"cannot be read ({exc.strerror})") from None
+        return ""
+
+    def check_kafka_security(self) -> None:
+        """ConfigError if the Kafka security settings cannot work together."""
+        protocol = self.kafka_security_protocol.upper()
+        if protocol not in SECURITY_PROTOCOLS:
+            raise ConfigError(f"NEWSMON_KAFKA_SECURITY_PROTOCOL {self.kafka_security_protocol!r}: "
+                              f"want one of {', '.join(SECURITY_PROTOCOLS)}")
+        if protocol.startswith("SASL_"):
+            if self.kafka_sasl_mechanism.upper() not in SASL_MECHANISMS:
+                raise ConfigError(f"NEWSMON_KAFKA_SASL_MECHANISM {self.kafka_sasl_mechanism!r}: "
+                                  f"want one of {', '.join(SASL_MECHANISMS)}")
+            if not self.kafka_sasl_username or not self.kafka_password():
+                raise ConfigError(f"{protocol} needs NEWSMON_KAFKA_SASL_USERNAME and "
+                                  "NEWSMON_KAFKA_SASL_PASSWORD (or NEWSMON_KAFKA_SASL_PASSWORD_FILE)")
+        if self.session_timeout_seconds > self.request_timeout_seconds:
+            raise ConfigError("NEWSMON_SESSION_TIMEOUT_SECONDS must not exceed "
+                              "NEWSMON_REQUEST_TIMEOUT_SECONDS")
 
     @property
     def claim_events_topic(self) -> str:

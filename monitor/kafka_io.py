@@ -1,6 +1,8 @@
 """Kafka at the edges: creating the topics, publishing articles, reading alerts.
 
 Producers use ``acks=all`` with idempotence, so a retried send never writes an article twice.
+Every client takes its connection settings from :func:`client_options` (bootstrap servers
+and, for a secured cluster, TLS and SASL), so no client is built without them.
 """
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from typing import AsyncIterator, Iterable
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.helpers import create_ssl_context
 
 from monitor.config import Settings
 from monitor.models import Article
@@ -20,6 +23,28 @@ from monitor.models import Article
 log = logging.getLogger(__name__)
 
 RAW_MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # the same as agents/topics.py declares
+# A send that failed (the broker restarting, a leader moving) is tried again this long.
+PUBLISH_RETRY_SECONDS = 120.0
+
+
+def client_options(settings: Settings) -> dict:
+    """Keyword arguments every aiokafka client (producer, consumer, admin) gets: bootstrap
+    servers, request timeout and the security settings. The dict holds the SASL password:
+    pass it to the client, never log it."""
+    settings.check_kafka_security()
+    protocol = settings.kafka_security_protocol.upper()
+    options: dict = {"bootstrap_servers": settings.bootstrap,
+                     "request_timeout_ms": int(settings.request_timeout_seconds * 1000)}
+    if protocol == "PLAINTEXT":
+        return options
+    options["security_protocol"] = protocol
+    if protocol in ("SSL", "SASL_SSL"):
+        options["ssl_context"] = create_ssl_context(cafile=settings.kafka_ssl_cafile or None)
+    if protocol.startswith("SASL_"):
+        options.update(sasl_mechanism=settings.kafka_sasl_mechanism.upper(),
+                       sasl_plain_username=settings.kafka_sasl_username,
+                       sasl_plain_password=settings.kafka_password())
+    return options
 
 
 async def ensure_topics(settings: Settings) -> None:
@@ -31,7 +56,7 @@ async def ensure_topics(settings: Settings) -> None:
         NewTopic(settings.topic_alerts, settings.topic_partitions, 1),
         NewTopic(settings.topic_deadletter, 1, 1),
     ]
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap)
+    admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -46,22 +71,28 @@ async def ensure_topics(settings: Settings) -> None:
 
 
 def make_producer(settings: Settings, **overrides) -> AIOKafkaProducer:
-    options = dict(bootstrap_servers=settings.bootstrap, acks="all", enable_idempotence=True,
+    options = dict(client_options(settings), acks="all", enable_idempotence=True,
                    linger_ms=5, max_request_size=RAW_MAX_MESSAGE_BYTES)
     options.update(overrides)
     return AIOKafkaProducer(**options)
 
 
 async def publish_articles(settings: Settings, articles: Iterable[Article], *,
-                           rate: float | None = None, topic: str | None = None) -> int:
-    """Send articles to the raw topic, keyed by article id; at most ``rate`` per second."""
+                           rate: float | None = None, topic: str | None = None,
+                           retry_seconds: float = PUBLISH_RETRY_SECONDS) -> int:
+    """Send articles to the raw topic, keyed by article id; at most ``rate`` per second.
+
+    Every article is acknowledged by the broker (``acks=all``) before this returns. A send
+    that fails (the broker restarting, a leader moving) is sent again, for up to
+    ``retry_seconds``; a retry may write an article twice, which is harmless: its id is
+    content-based and the worker raises nothing twice for one id."""
     topic = topic or settings.topic_raw
     producer = make_producer(settings)
-    await producer.start()
+    await _start_retrying(producer, retry_seconds)
     sent = 0
     started = time.monotonic()
     try:
-        pending = []
+        pending: list[tuple[Article, asyncio.Future]] = []
         for article in articles:
             if rate:
                 # Pace against the clock, not by sleeping a fixed step, so slow sends don't add up.
@@ -69,22 +100,66 @@ async def publish_articles(settings: Settings, articles: Iterable[Article], *,
                 if delay > 0:
                     await asyncio.sleep(delay)
             article.ingested_at = time.time()
-            pending.append(await producer.send(topic, article.to_json(), key=article.id.encode()))
+            pending.append((article, await _send_retrying(producer, topic, article, retry_seconds)))
             sent += 1
             if len(pending) >= 1000:
-                await asyncio.gather(*pending)
-                pending.clear()
-        await asyncio.gather(*pending)
+                await _settle(producer, topic, pending, retry_seconds)
+                pending = []
+        await _settle(producer, topic, pending, retry_seconds)
     finally:
         await producer.stop()
     return sent
+
+
+async def _start_retrying(client, retry_seconds: float) -> None:
+    deadline = time.monotonic() + retry_seconds
+    while True:
+        try:
+            await client.start()
+            return
+        except KafkaError as exc:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("Kafka not reachable (%r); retrying", exc)
+            await asyncio.sleep(1.0)
+
+
+async def _send_retrying(producer: AIOKafkaProducer, topic: str, article: Article,
+                         retry_seconds: float) -> asyncio.Future:
+    deadline = time.monotonic() + retry_seconds
+    while True:
+        try:
+            return await producer.send(topic, article.to_json(), key=article.id.encode())
+        except KafkaError as exc:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("send to %s failed (%r); retrying", topic, exc)
+            await asyncio.sleep(0.5)
+
+
+async def _settle(producer: AIOKafkaProducer, topic: str,
+                  pending: list[tuple[Article, asyncio.Future]], retry_seconds: float) -> None:
+    """Wait for the acks of ``pending``; send the failed ones again until all are acked."""
+    deadline = time.monotonic() + retry_seconds
+    while pending:
+        results = await asyncio.gather(*(f for _, f in pending), return_exceptions=True)
+        failed = [a for (a, _), r in zip(pending, results) if isinstance(r, BaseException)]
+        if not failed:
+            return
+        errors = {repr(r) for r in results if isinstance(r, BaseException)}
+        if time.monotonic() > deadline:
+            raise KafkaError(f"{len(failed)} articles not acknowledged: {sorted(errors)[:3]}")
+        log.warning("%d sends to %s failed (%s); sending them again", len(failed), topic,
+                    sorted(errors)[:3])
+        await asyncio.sleep(1.0)
+        pending = [(a, await _send_retrying(producer, topic, a, retry_seconds)) for a in failed]
 
 
 async def read_topic(settings: Settings, topic: str, *, from_beginning: bool = True,
                      group: str | None = None) -> AsyncIterator[tuple[bytes | None, dict]]:
     """Yield (key, decoded JSON value) from a topic forever; undecodable values are skipped with a log."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=settings.bootstrap, group_id=group, enable_auto_commit=group is not None,
+        topic, **client_options(settings), group_id=group, enable_auto_commit=group is not None,
         auto_offset_reset="earliest" if from_beginning else "latest")
     await consumer.start()
     try:
@@ -104,8 +179,8 @@ async def consumer_group_lag(settings: Settings, group: str) -> dict[tuple[str, 
     Measured from outside the group (admin + a group-less consumer), as a lag exporter would,
     so it counts what is really committed, not what the worker has merely read.
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap, enable_auto_commit=False)
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    consumer = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False)
     await admin.start()
     await consumer.start()
     try:

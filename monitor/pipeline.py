@@ -45,6 +45,52 @@ def decode_article(raw: bytes | None, max_bytes: int) -> Article:
     return article
 
 
+def decode_object(raw: bytes | None, max_bytes: int) -> dict[str, Any]:
+    """A JSON object of schema 1 from a message of an internal topic (enriched, claim
+    events, alerts), or BadMessage with the dead-letter reason."""
+    if raw is None:
+        raise BadMessage("empty")
+    if len(raw) > max_bytes:
+        raise BadMessage("too_large", f"{len(raw)} bytes > limit {max_bytes}")
+    try:
+        item = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadMessage("not_json", str(exc)) from None
+    if not isinstance(item, dict):
+        raise BadMessage("not_an_object", type(item).__name__)
+    if item.get("schema", SCHEMA_VERSION) != SCHEMA_VERSION:
+        raise BadMessage("unknown_schema", f"schema {item.get('schema')!r}")
+    return item
+
+
+def check_enriched(record: dict[str, Any]) -> dict[str, Any]:
+    """The record if it has what the alerting agents read, else BadMessage."""
+    if not isinstance(record.get("id"), str) or not record["id"]:
+        raise BadMessage("bad_enriched_record", "no article id")
+    for name in ("events", "places", "actors"):
+        value = record.get(name)
+        if value is not None and not (isinstance(value, list)
+                                      and all(isinstance(v, (dict, str)) for v in value)):
+            raise BadMessage("bad_enriched_record", f"{name!r} is not a list")
+    if not all(isinstance(e, dict) for e in record.get("events") or []):
+        raise BadMessage("bad_enriched_record", "an event is not an object")
+    return record
+
+
+def check_claim_event(item: dict[str, Any]) -> dict[str, Any]:
+    if not (isinstance(item.get("key"), str) and isinstance(item.get("event"), dict)
+            and isinstance(item.get("record"), dict)):
+        raise BadMessage("bad_claim_event", "want key, event and record")
+    return item
+
+
+def check_alert(alert: dict[str, Any]) -> dict[str, Any]:
+    if not (isinstance(alert.get("alert_id"), str) and alert["alert_id"]
+            and isinstance(alert.get("kind"), str) and isinstance(alert.get("status"), str)):
+        raise BadMessage("bad_alert", "want alert_id, kind and status")
+    return alert
+
+
 def enrich(article: Article, *, now: float | None = None) -> dict[str, Any]:
     """The enriched record of an article: language, places, actors and frontline events."""
     detection = detect_item(article.title, article.summary, article.text)

@@ -98,8 +98,14 @@ class KafkaSink:
     """Articles to the raw topic and feed states to the compacted state topic, transactionally."""
 
     def __init__(self, bootstrap: str, raw_topic: str, state_topic: str, *, transactional_id: str,
-                 partitions: int = 4, create_topics: bool = True, load_timeout: float = 60.0):
+                 partitions: int = 4, create_topics: bool = True, load_timeout: float = 60.0,
+                 client_options: dict | None = None, retry_seconds: float = 300.0,
+                 commit_timeout: float = 30.0):
+        self.retry_seconds, self.commit_timeout = retry_seconds, commit_timeout
         self.bootstrap, self.raw_topic, self.state_topic = bootstrap, raw_topic, state_topic
+        # Connection settings of a secured cluster (monitor.kafka_io.client_options); they
+        # may hold a password, so they are kept out of every repr and log.
+        self._options = dict(client_options or {"bootstrap_servers": bootstrap})
         self.transactional_id = transactional_id
         self.partitions = partitions
         self.create_topics = create_topics
@@ -107,17 +113,61 @@ class KafkaSink:
         self.producer = None
 
     async def start(self) -> dict[str, FeedState]:
+        if self.create_topics:
+            await ensure_topics(self.bootstrap, self.raw_topic, self.state_topic, self.partitions,
+                                client_options=self._options)
+        await self._start_producer()  # fences an older producer with this id, aborts its open transaction
+        return await read_states(self.bootstrap, self.state_topic, timeout=self.load_timeout,
+                                 client_options=self._options)
+
+    async def _start_producer(self) -> None:
         from aiokafka import AIOKafkaProducer
 
-        if self.create_topics:
-            await ensure_topics(self.bootstrap, self.raw_topic, self.state_topic, self.partitions)
-        self.producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, transactional_id=self.transactional_id,
+        self.producer = AIOKafkaProducer(**self._options, transactional_id=self.transactional_id,
                                          enable_idempotence=True, acks="all", linger_ms=5,
                                          max_request_size=4_000_000)
-        await self.producer.start()  # fences an older producer with this id, aborts its open transaction
-        return await read_states(self.bootstrap, self.state_topic, timeout=self.load_timeout)
+        await self.producer.start()
 
     async def commit(self, articles: list[Article], states: list[FeedState]) -> None:
+        """Commit one batch; if the broker is unreachable or restarting, reconnect and try
+        again for up to ``retry_seconds``. Whether a failed attempt's transaction did commit
+        after all is read back from the state topic (its states were in it), so a batch is
+        never written twice. A fenced producer (another process took this shard) gives up."""
+        from aiokafka.errors import ProducerFenced, TransactionCoordinatorFenced
+
+        deadline = time.monotonic() + self.retry_seconds
+        while True:
+            try:
+                # A transaction whose broker went away may wait forever: bound it.
+                await asyncio.wait_for(self._commit_once(articles, states), self.commit_timeout)
+                return
+            except (ProducerFenced, TransactionCoordinatorFenced):
+                raise
+            except Exception as exc:  # noqa: BLE001 - a broker restart, a lost connection
+                if time.monotonic() > deadline:
+                    raise
+                log.warning("commit failed (%r); reconnecting to retry", exc)
+            if await self._reconnected_and_committed(states, deadline):
+                return
+
+    async def _reconnected_and_committed(self, states: list[FeedState], deadline: float) -> bool:
+        """A new producer (the same transactional id aborts or completes the old
+        transaction); then True if the batch's states are on the state topic already."""
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                await self.stop()
+                await self._start_producer()
+                saved = await read_states(self.bootstrap, self.state_topic, timeout=self.load_timeout,
+                                          client_options=self._options)
+            except Exception as exc:  # noqa: BLE001
+                if time.monotonic() > deadline:
+                    raise
+                log.warning("Kafka not reachable yet (%r)", exc)
+                continue
+            return bool(states) and all(saved.get(s.key) == s for s in states)
+
+    async def _commit_once(self, articles: list[Article], states: list[FeedState]) -> None:
         assert self.producer is not None
         sent: list[asyncio.Future] = []
         try:
@@ -148,12 +198,13 @@ class KafkaSink:
                 self.producer = None
 
 
-async def ensure_topics(bootstrap: str, raw_topic: str, state_topic: str, partitions: int) -> None:
+async def ensure_topics(bootstrap: str, raw_topic: str, state_topic: str, partitions: int, *,
+                        client_options: dict | None = None) -> None:
     """Create the raw topic and the compacted state topic if they do not exist."""
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
     from aiokafka.errors import TopicAlreadyExistsError
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**(client_options or {"bootstrap_servers": bootstrap}))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -172,12 +223,14 @@ async def ensure_topics(bootstrap: str, raw_topic: str, state_topic: str, partit
         await admin.close()
 
 
-async def read_states(bootstrap: str, topic: str, *, timeout: float = 60.0) -> dict[str, FeedState]:
+async def read_states(bootstrap: str, topic: str, *, timeout: float = 60.0,
+                      client_options: dict | None = None) -> dict[str, FeedState]:
     """Every feed's latest committed state on the state topic (tombstones delete)."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                                isolation_level="read_committed", auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(**(client_options or {"bootstrap_servers": bootstrap}),
+                                enable_auto_commit=False, isolation_level="read_committed",
+                                auto_offset_reset="earliest")
     await consumer.start()
     states: dict[str, FeedState] = {}
     try:

@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from monitor.config import Settings
+from monitor.kafka_io import client_options
 
 
 async def read_control(settings: Settings, *, timeout: float = 30.0) -> dict[str, dict]:
@@ -24,7 +25,7 @@ async def read_control(settings: Settings, *, timeout: float = 30.0) -> dict[str
     state: dict[str, dict] = {}
     # Asked of the admin client: a consumer's metadata request could auto-create the
     # changelog topic with the broker's partition count, which Faust would then refuse.
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap)
+    admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
         if topic not in set(await admin.list_topics()):
@@ -35,7 +36,7 @@ async def read_control(settings: Settings, *, timeout: float = 30.0) -> dict[str
     partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
     if not partitions:
         return state
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap, enable_auto_commit=False,
+    consumer = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False,
                                 auto_offset_reset="earliest")
     await consumer.start()
     try:

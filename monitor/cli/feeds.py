@@ -169,6 +169,7 @@ def poll(ctx: click.Context, feeds_path: str, state_topic: str, shard: str, conc
          metrics_port: int, once: bool) -> None:
     """Poll the feeds and publish new entries to the raw topic."""
     from monitor.fetch import FetchLimits
+    from monitor.kafka_io import client_options
     from monitor.poll import shard_of
     from monitor.poll_metrics import PollMetrics, serve
     from monitor.poller import KafkaSink, Poller, PollerFailed, PollerOptions
@@ -188,7 +189,7 @@ def poll(ctx: click.Context, feeds_path: str, state_topic: str, shard: str, conc
                                                allow_loopback=allow_loopback, allow_private=allow_private))
     sink = KafkaSink(settings.bootstrap, settings.topic_raw, state_topic,
                      transactional_id=f"newsmon-poller-{state_topic}-{index}-of-{count}",
-                     partitions=settings.topic_partitions)
+                     partitions=settings.topic_partitions, client_options=client_options(settings))
 
     async def go() -> None:
         stop = asyncio.Event()

@@ -1,0 +1,99 @@
+"""Throughput of one and of two workers in one consumer group, on the same load.
+
+    python bench/scale.py [-n 5000] [--partitions 4] [--bootstrap HOST:PORT]
+
+For each worker count, the raw topic has --partitions partitions; the workers start,
+join one consumer group and split the partitions (checked on each worker's
+``/assignment/`` page); then N real articles are published and the rate is N over the
+time from the first publish to the last enriched record. On a 2-core machine a second
+worker adds coordination, not cores: the figure shows that overhead, and the gain
+appears only where each worker has a core (or a machine) of its own.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.pipeline import consume, fresh_settings, load_articles  # noqa: E402
+from monitor.config import Settings  # noqa: E402
+from monitor.kafka_io import ensure_topics, publish_articles  # noqa: E402
+from monitor.processes import start_worker, stop_process  # noqa: E402
+from tests.helpers import free_port  # noqa: E402
+
+
+def raw_partitions(settings: Settings) -> list[int]:
+    """The raw-topic partitions a worker owns, from its Faust web server."""
+    url = f"http://{settings.web_host}:{settings.web_port}/assignment/"
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:
+            return json.load(answer)["actives"].get(settings.topic_raw, [])
+    except OSError:
+        return []
+
+
+def wait_balanced(members: list[Settings], partitions: int, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        owned = [raw_partitions(s) for s in members]
+        if sum(map(len, owned)) == partitions and all(owned):
+            return
+        time.sleep(0.5)
+    raise SystemExit(f"workers did not split {partitions} partitions: {owned}")
+
+
+def run(bootstrap: str, workdir: Path, articles, workers: int, partitions: int) -> float:
+    base = fresh_settings(bootstrap, workdir, f"scale{workers}").with_(topic_partitions=partitions)
+    members = [base.with_(web_port=free_port(), metrics_port=free_port(), datadir=f"{base.datadir}-{i}")
+               for i in range(workers)]
+    asyncio.run(ensure_topics(base))
+    procs = [start_worker(s, workdir / f"scale{workers}-{i}.log") for i, s in enumerate(members)]
+    try:
+        wait_balanced(members, partitions)
+        started = time.time()
+        asyncio.run(publish_articles(base, articles))
+        last = asyncio.run(consume(base, base.topic_enriched, len(articles), 600, procs[0]))
+        return len(articles) / (last - started)
+    finally:
+        for proc in procs:
+            stop_process(proc)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", type=int, default=5000)
+    parser.add_argument("--partitions", type=int, default=4)
+    parser.add_argument("--bootstrap", default=None)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="newsmon-scale-"))
+    bootstrap, broker_dir = args.bootstrap, None
+    if bootstrap is None:
+        from monitor.broker import start_broker
+
+        broker_dir, port = workdir / "kafka", free_port()
+        start_broker(port=port, controller_port=free_port(), data_dir=broker_dir,
+                     cache_dir=REPO / ".cache" / "kafka")
+        bootstrap = f"127.0.0.1:{port}"
+    try:
+        articles = load_articles(args.n)
+        rates = {k: run(bootstrap, workdir, articles, k, args.partitions) for k in (1, 2)}
+        for k, rate in rates.items():
+            print(f"{k} worker(s), {args.partitions} partitions: {rate:,.0f} articles/s")
+        print(f"two workers / one worker: {rates[2] / rates[1]:.2f} (on {__import__('os').cpu_count()} cores)")
+    finally:
+        if broker_dir is not None:
+            from monitor.broker import stop_broker
+
+            stop_broker(broker_dir)
+
+
+if __name__ == "__main__":
+    main()
