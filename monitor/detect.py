@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, reduce
 from itertools import accumulate
+from operator import or_
 
 from monitor import actors as _actors
 from monitor import gazetteer as _gazetteer
@@ -55,7 +56,6 @@ from monitor.normalize import (
     PhraseMatcher,
     Sentence,
     detect_language,
-    longest_matches,
     match_form,
     split_fields,
     strip_html,
@@ -134,16 +134,25 @@ def _analyse_all(sentences: list[Sentence], whole: str, gaz, lang: str):
     offs = list(accumulate((len(s.form) for s in sentences), initial=0))
     cues = [[] for _ in sentences]
     actors = [[] for _ in sentences]
-    i = 0
-    for m in longest_matches(_matcher().find(whole)):
-        ws = m.word_start()
-        while offs[i + 1] <= ws:
-            i += 1
-        base, form = offs[i], sentences[i].form
-        t0, t1 = _tok(form, ws - base), _tok(form, m.end - base) + 1
-        for v in m.values:
+    # Token indices by counting spaces once along the text: the matches come by their
+    # word start, and ``spaces`` is the number of spaces before ``pos``.
+    i, pos, spaces = 0, 0, 0
+    base, base_spaces = 0, 0
+    count = whole.count
+    for ws, _, _, end, start, prefix, needle, vals in _matcher().longest(whole):
+        if offs[i + 1] <= ws:
+            while offs[i + 1] <= ws:
+                i += 1
+            base = offs[i]
+            spaces += count(" ", pos, base)
+            pos, base_spaces = base, spaces
+        spaces += count(" ", pos, ws)
+        pos = ws
+        t0 = spaces - base_spaces - 1                # the word's index in its sentence
+        t1 = t0 + 1 + needle.count(" ")
+        for v in vals:
             (cues[i] if v[0] == "cue" else actors[i]).append(
-                _Mention(t0, t1, m.start - base, m.end - base, v, m.prefix))
+                _Mention(t0, t1, start - base, end - base, v, prefix))
     need = [j for j, s in enumerate(sentences) if cues[j] or s.field != "text"]
     places = [[] for _ in sentences]
     forms = [sentences[j].form for j in need]
@@ -156,30 +165,52 @@ def _analyse_all(sentences: list[Sentence], whole: str, gaz, lang: str):
             pieces.append(c if len(c) == len(sentences[j].form) else sentences[j].form.upper())
         cased = "".join(pieces)
     if cased is not None and len(cased) != len(sub):
-        found = [(j, p, 0) for j in need for p in gaz.find(sentences[j].form, _cased(sentences[j].text))]
+        for j in need:
+            form = sentences[j].form
+            for p in gaz.find(form, _cased(sentences[j].text)):
+                places[j].append(_Mention(_tok(form, p.start), _tok(form, p.end) + 1, p.start, p.end, p))
     else:
         soffs = list(accumulate((len(f) for f in forms), initial=0))
-        found, k = [], 0
+        k, pos, spaces = 0, 0, 0
+        base, base_spaces = 0, 0
+        count = sub.count
         for p in gaz.find(sub, cased):
-            while soffs[k + 1] <= p.start:
-                k += 1
-            found.append((need[k], p, soffs[k]))
-    for j, p, base in found:
-        if base:
-            p.start -= base
-            p.end -= base
-        form = sentences[j].form
-        places[j].append(_Mention(_tok(form, p.start), _tok(form, p.end) + 1, p.start, p.end, p))
+            ps = p.start
+            if soffs[k + 1] <= ps:
+                while soffs[k + 1] <= ps:
+                    k += 1
+                base = soffs[k]
+                spaces += count(" ", pos, base)
+                pos, base_spaces = base, spaces
+            spaces += count(" ", pos, ps)
+            pos = ps
+            t0 = spaces - base_spaces - 1
+            if base:
+                p.start -= base
+                p.end -= base
+            places[need[k]].append(_Mention(t0, t0 + 1 + p.surface.count(" "), p.start, p.end, p))
     return list(zip(sentences, cues, actors, places))
 
 
 class _Words(list):
     """The words of a sentence's match form; ``masks`` (made on first use) tells for each
-    word which of the word lists of ``_MASKED`` it or one of its variants belongs to."""
+    word which of the word lists of ``_MASKED`` it or one of its variants belongs to, and
+    ``any`` which lists any word of the sentence belongs to."""
 
     def __init__(self, form: str):
         super().__init__(form.split())
         self.masks = None
+        self.any = 0
+        self.form = form
+        self._years = None
+
+
+def _masks(words: _Words) -> list[int]:
+    ms = words.masks
+    if ms is None:
+        ms = words.masks = list(map(_mask, words))
+        words.any = reduce(or_, ms, 0)
+    return ms
 
 
 def _window(words: list[str], a: int, b: int) -> set[str]:
@@ -190,14 +221,34 @@ def _window(words: list[str], a: int, b: int) -> set[str]:
 def _hit(words: _Words, a: int, b: int, wanted: frozenset) -> bool:
     """Does a word among words[a:b] (or one of its variants) belong to ``wanted``?
     The same as ``bool(_window(words, a, b) & wanted)``, by bit masks cached per word."""
-    bit = _BIT[wanted]
+    return _hitb(words, a, b, _BIT[wanted])
+
+
+def _hitb(words: _Words, a: int, b: int, bit: int) -> bool:
+    """``_hit`` by the word list's bit."""
     ms = words.masks
     if ms is None:
-        ms = words.masks = [_mask(w) for w in words]
-    for m in ms[max(a, 0):b]:
+        ms = _masks(words)
+    if not words.any & bit:
+        return False
+    for m in ms[a if a > 0 else 0:b]:
         if m & bit:
             return True
     return False
+
+
+def _years(words: _Words) -> tuple[list[int], list[int]]:
+    """Where the sentence's words are years (``_YEAR``), and where a word "عام", "in"
+    or "سنه" is followed by a year."""
+    ys = words._years
+    if ys is None:
+        # every word follows a space in the form: no " 19" and no " 20", no year
+        form = words.form
+        ys = ([i for i, w in enumerate(words) if _YEAR.match(w)]
+              if " 19" in form or " 20" in form else [])
+        old = [y - 1 for y in ys if y >= 1 and words[y - 1] in ("عام", "in", "سنه")]
+        ys = words._years = (ys, old)
+    return ys
 
 
 @lru_cache(maxsize=1 << 17)
@@ -231,8 +282,11 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
     seen_places, seen_actors = {}, []
     resolved: dict = {}  # names read as another place by their context ("X بY"), for the item
     background: list[dict] = []
-    head = [w for s, *_ in analysed if s.field != "text" for w in s.form.split()]
-    protest = bool(_window(head, 0, len(head)) & _PROTEST)
+    # a word of _PROTEST (a variant of a word: the word or an end of it) in the title or
+    # summary; most hold none of those strings at all
+    head = "".join(s.form for s in sentences if s.field != "text")
+    protest = any(p in head for p in _PROTEST) and any(
+        _mask(w) & _B_PROTEST for w in head.split())
     title_places = []
     title_actor = None
     for s, cues, actors, places in analysed:
@@ -240,6 +294,13 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
             p.cands, p.surface = p.value.candidates, p.value.surface
             p.value = _pick(p.value, countries)
         if not (cues or actors or places) and s.field != "title":
+            continue
+        if not (cues or places) and s.field == "text" and not any(a.value[2] for a in actors):
+            # a sentence of a full text naming forces only: they count among the item's
+            # actors, and nothing else is read from it
+            for a in actors:
+                if not a.value[1].startswith("@") and a.value[1] not in seen_actors:
+                    seen_actors.append(a.value[1])
             continue
         words = _Words(s.form)
         places = [p for p in places if not _is_actor_place(p, actors, words) and not _affiliation(p, words)
@@ -273,7 +334,7 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
                 seen_actors.append(a.value[1])
         if s.field == "title" and title_actor is None:
             doers = [a for a in actors if not _victim(a, words)
-                     and not _hit(words, a.tok_end, a.tok_end + 5, _INTERCEPT)]
+                     and not _hitb(words, a.tok_end, a.tok_end + 5, _B_INTERCEPT)]
             title_actor = doers[0].value[1] if doers else None
         for ev in _sentence_events(s, words, cues, actors, places):
             raw = ev.pop("_actor_raw")
@@ -457,7 +518,7 @@ def _is_actor_place(p: _Mention, actors: list[_Mention], words: list[str]) -> bo
     if not any(a.start <= p.start and a.end >= p.end for a in actors):
         return False
     glued = p.tok < len(words) and words[p.tok][:1] in "بف" and len(words[p.tok]) > len(match_form(p.value.name).strip())
-    return not (glued or _hit(words, p.tok - 1, p.tok, _TARGET_PREPOSITIONS))
+    return not (glued or _hitb(words, p.tok - 1, p.tok, _B_TARGET_PREPOSITIONS))
 
 
 def _nisba_ok(a: _Mention, words: list[str]) -> bool:
@@ -476,27 +537,36 @@ def _nisba_ok(a: _Mention, words: list[str]) -> bool:
 MILITARY_NOUNS = _actors.MILITARY_NOUNS
 
 
-def _modality(words: list[str], c: _Mention, flags: str) -> str | None:
+def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
     """reported/claimed/expected/negated, or None for background (old, a cause, a trial)."""
     w0, w1 = c.tok, c.tok_end
-    if _hit(words, w0 - 3, w0, _NEGATED):
+    ms = words.masks
+    if ms is None:
+        ms = _masks(words)
+    before = 0  # the word lists of the five words before the cue
+    for m in ms[w0 - 5 if w0 > 5 else 0:w0]:
+        before |= m
+    if before & _B_NEGATED and _hitb(words, w0 - 3, w0, _B_NEGATED):
         return "negated"
     if "قد" in words[max(w0 - 3, 0):w0]:
         i = words.index("قد", max(w0 - 3, 0))
         if i + 1 < len(words) and words[i + 1][:1] in "يتن":
             return "expected"
-    if _hit(words, w0 - 5, w0, _EXPECTED_NOT_QAD) or _hit(words, w1, w1 + 2, _EXPECTED_AFTER):
+    if before & _B_EXPECTED_NOT_QAD or _hitb(words, w1, w1 + 2, _B_EXPECTED_AFTER):
         return "expected"
     if "v" in flags and "س" in c.prefix:
         return "expected"
     if "n" in flags and "ل" in c.prefix.replace("ال", "", 1).lstrip("وف") and c.prefix not in ("ال", "وال", "فال"):
         return "expected"  # لتحرير, لاستعادة: a purpose
-    if _hit(words, w0 - 5, w0, _BACKGROUND) or any(_YEAR.match(w) for w in words[w1:w1 + 6]):
+    if before & _B_BACKGROUND:
         return None
-    for i in range(w1, len(words) - 1):
-        if words[i] in ("عام", "in", "سنه") and _YEAR.match(words[i + 1]):
+    years, old = _years(words)
+    if years:
+        if any(w1 <= y < w1 + 6 for y in years):
+            return None
+        if any(i >= w1 for i in old):
             return None  # "... هجوما على مترو طوكيو عام 1995": an old event
-    if _hit(words, 0, w0, _CLAIMED):
+    if _hitb(words, 0, w0, _B_CLAIMED):
         return "claimed"
     return "reported"
 
@@ -525,55 +595,93 @@ _MASKED = (_NEGATED, _EXPECTED_NOT_QAD, _EXPECTED_AFTER, _BACKGROUND, _CLAIMED, 
 _INTERCEPT = _words("""اعترض اعترضت اعترضوا يعترض تعترض اعتراض تصدت تصدي يتصدي تتصدي اسقط اسقطت اسقاط
     intercepted intercept intercepts downed""")
 _MASKED = _MASKED + (_INTERCEPT, _AT_AIRCRAFT)
+_MASKED = _MASKED + (_NONMIL_SENT, _MILITARY, _AIR, _HAPPENED, _PROTEST)
 _BIT = {wl: 1 << i for i, wl in enumerate(_MASKED)}
+(_B_NEGATED, _B_EXPECTED_NOT_QAD, _B_EXPECTED_AFTER, _B_BACKGROUND, _B_CLAIMED, _B_NONMIL_AFTER,
+ _B_RELATIVE, _B_STATE_AFTER, _B_ATTACK_AIR, _B_ATTACK_LAND, _B_PURPOSE, _B_FORCE_AFTER, _B_INTERCEPT,
+ _B_AT_AIRCRAFT, _B_NONMIL_SENT, _B_MILITARY, _B_AIR, _B_HAPPENED, _B_PROTEST, _B_VICTIM, _B_SUPPORT,
+ _B_DEFENCE, _B_KILLED_OF, _B_TARGET_PREPOSITIONS) = (
+    _BIT[w] for w in (_NEGATED, _EXPECTED_NOT_QAD, _EXPECTED_AFTER, _BACKGROUND, _CLAIMED, _NONMIL_AFTER,
+                      _RELATIVE, _STATE_AFTER, _ATTACK_AIR, _ATTACK_LAND, _PURPOSE, _FORCE_AFTER,
+                      _INTERCEPT, _AT_AIRCRAFT, _NONMIL_SENT, _MILITARY, _AIR, _HAPPENED, _PROTEST, _VICTIM,
+                      _SUPPORT, _DEFENCE, _KILLED_OF, _TARGET_PREPOSITIONS))
 
 
-def _victim(a: _Mention, words: list[str]) -> bool:
+def _victim(a: _Mention, words: _Words) -> bool:
     """Is this force the target, the victim or a supporter rather than the doer?"""
     if a.victim is None:
-        a.victim = (_hit(words, a.tok - 2, a.tok, _VICTIM)
-                    or (_hit(words, a.tok - 3, a.tok, _SUPPORT) and a.value[1] != "turkey")
-                    or _hit(words, a.tok - 2, a.tok, _DEFENCE)
+        a.victim = (_hitb(words, a.tok - 2, a.tok, _B_VICTIM)
+                    or (_hitb(words, a.tok - 3, a.tok, _B_SUPPORT) and a.value[1] != "turkey")
+                    or _hitb(words, a.tok - 2, a.tok, _B_DEFENCE)
                     or (a.tok > 0 and words[a.tok - 1] in ("من", "of")
-                        and _hit(words, a.tok - 5, a.tok, _KILLED_OF)))
+                        and _hitb(words, a.tok - 5, a.tok, _B_KILLED_OF)))
     return a.victim
 
 
-def _choose_actor(c: _Mention, actors: list[_Mention], words: list[str]):
+_BACKED = re.compile(r"^(ال)?(مدعوم|موالي)")
+
+
+def _choose_actor(c: _Mention, actors: list[_Mention], words: _Words, doers=None):
+    """The force doing the cue's event; ``doers``, if given, are the actors that are not
+    victims (``_victim``)."""
+    w0, w1 = c.tok, c.tok_end
+    if words.masks is None:
+        _masks(words)
+    if doers is None:
+        doers = [a for a in actors if not _victim(a, words)]
     # "التحالف اعترض صواريخ", "air defences intercepted missiles": the force named before
     # an intercept defends; the strike is the launcher's
-    cands = [a for a in actors if not _victim(a, words)
-             and not (a.tok_end <= c.tok and _hit(words, a.tok_end, min(c.tok, a.tok_end + 5), _INTERCEPT))]
+    if words.any & _B_INTERCEPT:
+        cands = [a for a in doers if not (
+            a.tok_end <= w0 and _hitb(words, a.tok_end, min(w0, a.tok_end + 5), _B_INTERCEPT))]
+    else:
+        cands = doers
     if not cands:
         return None
-    w0, w1 = c.tok, c.tok_end
-    if c.value[1] == "clash" and ("بين" in words[w1:w1 + 12] or "between" in words[w1:w1 + 12]):
+    etype = c.value[1]
+    if etype == "clash" and ("بين" in words[w1:w1 + 12] or "between" in words[w1:w1 + 12]):
         b = w1 + (words[w1:w1 + 12].index("بين") if "بين" in words[w1:w1 + 12] else words[w1:w1 + 12].index("between"))
         sides = [a for a in actors if 0 < a.tok - b <= 3]
         if sides:
             return sides[0].value[1]  # "fighting between X and Y": X, the first side named
-    right = [a for a in cands if 0 <= a.tok - w1 <= 3]
-    left = [a for a in cands if 0 <= w0 - a.tok_end <= 18]
-    if c.value[1] == "clash" and left:
+    # right after the cue (up to 3 words, else up to 10), the last one before it (up to
+    # 18 words), else the nearest within 15 words
+    right, left, far_right, near, dist = [], None, None, None, 16
+    for a in cands:
+        d = a.tok - w1
+        if 0 <= d <= 10:
+            if d <= 3:
+                right.append(a)
+            if far_right is None:
+                far_right = a
+        if 0 <= w0 - a.tok_end <= 18:
+            left = a
+        d = abs(a.tok - w0)
+        if d < dist:
+            near, dist = a, d
+    if etype == "clash" and left is not None and right:
         # "الجيش ... بعد معارك عنيفة مع الحوثيين": the side fought with is the second one
         right = [a for a in right if words[a.tok - 1] not in ("مع", "with")]
-    far_right = [a for a in cands if 0 <= a.tok - w1 <= 10]
-    near = [a for a in cands if abs(a.tok - w0) <= 15]
-    if not (right or left or far_right or near):
-        return None
-    chosen = (right[0] if right else left[-1] if left else far_right[0] if far_right
-              else min(near, key=lambda a: abs(a.tok - w0)))
-    if not right and left:
+    if right:
+        chosen = right[0]
+    elif left is not None:
         # "النظام السوري وروسيا وإيران": coordinated forces, the first named leads
-        i = actors.index(chosen)
+        # actors.index(left), without comparing every field of the mentions before it
+        i = next(i for i, a in enumerate(actors) if a is left or (a.tok == left.tok and a == left))
         while i > 0 and not _victim(actors[i - 1], words) and (
                 (actors[i - 1].tok_end == actors[i].tok and words[actors[i].tok].startswith("و"))
                 or (actors[i - 1].tok_end == actors[i].tok - 1 and words[actors[i].tok - 1] in ("او", "or"))):
             i -= 1
         chosen = actors[i]
+    elif far_right is not None:
+        chosen = far_right
+    elif near is not None:
+        chosen = near
+    else:
+        return None
     # "factions backed by Turkey" fight for Turkey (the guideline's turkey actor).
     for a in cands:
-        if 0 <= a.tok - chosen.tok_end <= 3 and re.match(r"^(ال)?(مدعوم|موالي)", words[a.tok]) and a.value[1] == "turkey":
+        if a.value[1] == "turkey" and 0 <= a.tok - chosen.tok_end <= 3 and _BACKED.match(words[a.tok]):
             return "turkey"
     return chosen.value[1]
 
@@ -595,11 +703,20 @@ def _choose_places(c: _Mention, places: list[_Mention], words: list[str], actors
     if not places:
         return []
     w0, w1, flags = c.tok, c.tok_end, c.value[2]
-    after = [p for p in places if p.tok >= w1 and p.tok - w1 <= 12]
-    before = [p for p in places if p.tok_end <= w0 and w0 - p.tok_end <= 10]
-    inside = [p for p in places if p.tok < w1 and p.tok_end > w0]
-    if before and before[-1].tok_end == w0 and "p" in flags:
-        chosen = before[-1]
+    # after the cue (up to 12 words), the last before it (up to 10), the first inside it
+    after, before, inside = [], None, None
+    for p in places:
+        t = p.tok
+        if t >= w1:
+            if t - w1 <= 12:
+                after.append(p)
+        elif p.tok_end > w0:
+            if inside is None:
+                inside = p
+        elif w0 - p.tok_end <= 10:
+            before = p
+    if before is not None and before.tok_end == w0 and "p" in flags:
+        chosen = before
     elif after:
         chosen = after[0]
         if c.value[1] in ("strike", "attack") and len(after) > 1 and _origin(chosen, words, actors):
@@ -608,10 +725,10 @@ def _choose_places(c: _Mention, places: list[_Mention], words: list[str], actors
             target = [p for p in after[1:] if p.tok > 0 and words[p.tok - 1] in _AIMED_AT]
             if target:
                 chosen = target[0]
-    elif inside:
-        chosen = inside[0]
-    elif before:
-        chosen = before[-1]
+    elif inside is not None:
+        chosen = inside
+    elif before is not None:
+        chosen = before
     else:
         chosen = min(places, key=lambda p: min(abs(p.tok - w1), abs(w0 - p.tok_end)))
         if min(abs(chosen.tok - w1), abs(w0 - chosen.tok_end)) > 20:
@@ -650,36 +767,39 @@ def _choose_places(c: _Mention, places: list[_Mention], words: list[str], actors
 def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> list[dict]:
     if not cues:
         return []
-    bare = _window(words, 0, len(words))
-    if bare & _NONMIL_SENT:
+    _masks(words)
+    bare = words.any  # the word lists the sentence's words belong to
+    if bare & _B_NONMIL_SENT:
         return []
     form = s.form
-    military = any(form[a.start:a.end] not in _actors.STATE_NAMES for a in actors) or bool(bare & _MILITARY)
-    air = bool(bare & _AIR)
+    military = any(form[a.start:a.end] not in _actors.STATE_NAMES for a in actors) or bool(bare & _B_MILITARY)
+    air = bool(bare & _B_AIR)
     # a question ("كم هجوما تعرضت له تركيا؟") asks, it does not report
     question = s.text.rstrip(" \"'»”)").endswith(("?", "؟"))
     # missiles shot down: the air force of the defender did not strike
-    intercept = bool(bare & _INTERCEPT)
+    intercept = bool(bare & _B_INTERCEPT)
     out = []
+    doers = None  # the actors that are not victims, for ``_choose_actor``
     for c in cues:
         etype, flags = c.value[1], c.value[2]
         w0, w1 = c.tok, c.tok_end
-        if _hit(words, w1, w1 + 3, _NONMIL_AFTER):
+        if _hitb(words, w1, w1 + 3, _B_NONMIL_AFTER):
             continue
         if etype == "advance" and w1 < len(words) and words[w1] in ("علي", "ب"):
             continue  # تقدم على / تقدم ب: to proceed to, to submit
         if ("m" in flags or etype in ("withdrawal", "advance", "capture")) and not military:
             continue
-        if etype == "strike" and _bare(words[w0]) in _WEAPONS and not (military or bare & _HAPPENED):
+        if etype == "strike" and _bare(words[w0]) in _WEAPONS and not (military or bare & _B_HAPPENED):
             continue  # صاروخ, طائرة بدون طيار, الضربات: a rocket launch, a delivery drone, a setback
-        if "v" in flags and w0 > 0 and _hit(words, w0 - 1, w0, _RELATIVE) and not _hit(words, w1, w1 + 3, _STATE_AFTER):
+        if ("v" in flags and w0 > 0 and _hitb(words, w0 - 1, w0, _B_RELATIVE)
+                and not _hitb(words, w1, w1 + 3, _B_STATE_AFTER)):
             continue  # الذين يسيطرون على المدينة: who control it, a state
         if etype == "withdrawal" and _bare(words[w0]) in _FLEE and not _force_flees(c, actors, words):
             continue  # فرار الآلاف: people fleeing, not a force withdrawing
         generic = False
-        if etype == "strike" and _hit(words, w1, w1 + 4, _AT_AIRCRAFT) and _aimed_at_aircraft(words, w1):
+        if etype == "strike" and _hitb(words, w1, w1 + 4, _B_AT_AIRCRAFT) and _aimed_at_aircraft(words, w1):
             continue  # a missile fired at a drone or a plane: air defence, not a strike on a place
-        if _hit(words, w0 - 5, w0, _BACKGROUND):
+        if _hitb(words, w0 - 5, w0, _B_BACKGROUND):
             # old background or a cause (ردا على هجوم X): kept aside, so that the item's
             # other mentions of that event are not reported either
             out.extend({"type": etype, "_actor_raw": None, "_intercept": False,
@@ -687,12 +807,12 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
                         "_generic": False} for p in _choose_places(c, places, words, actors)[:1])
             continue
         if "h" in flags:
-            if _hit(words, w1, w1 + 2, _ATTACK_AIR):
+            if _hitb(words, w1, w1 + 2, _B_ATTACK_AIR):
                 etype = "strike"
-            elif _hit(words, w1, w1 + 2, _ATTACK_LAND) or (
+            elif _hitb(words, w1, w1 + 2, _B_ATTACK_LAND) or (
                     w0 > 0 and _bare(words[w0 - 1]) in _LAUNCH and not air and actors):
                 etype = "advance"
-            elif not bare & _HAPPENED:
+            elif not bare & _B_HAPPENED:
                 continue  # talk about an attack (an inquiry, a count, a warning), not its report
             else:
                 generic = True
@@ -700,15 +820,18 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         if modality in ("reported", "claimed") and question:
             modality = "expected"
         if (modality in ("reported", "claimed") and "n" in flags and etype == "capture"
-                and _hit(words, w0 - 2, w0, _PURPOSE)):
+                and _hitb(words, w0 - 2, w0, _B_PURPOSE)):
             modality = "expected"  # عملية لاستكمال تحرير X, معركة تحرير X: the aim
         if "p" in flags:
             # "معقل الفصائل المحاصر": the force named before the besieged place is besieged
             actors = [a for a in actors if not 0 <= w0 - a.tok_end <= 5]
+            doers = None
         if modality is None:
             continue
         chosen = _choose_places(c, places, words, actors)
-        actor = _choose_actor(c, actors, words)
+        if doers is None:
+            doers = [a for a in actors if not _victim(a, words)]
+        actor = _choose_actor(c, actors, words, doers)
         evidence = {"sentence": s.text, "field": s.field, "start": s.start, "end": s.end,
                     "cues": [" ".join(words[w0:w1])]}
         for p in chosen or [None]:
@@ -723,7 +846,7 @@ def _force_flees(c: _Mention, actors: list[_Mention], words: list[str]) -> bool:
     w0, w1 = c.tok, c.tok_end
     if words[w0].endswith("هم"):
         return bool(actors)  # فرارهم: "their flight", the force named before
-    if _hit(words, w1, w1 + 2, _FORCE_AFTER):
+    if _hitb(words, w1, w1 + 2, _B_FORCE_AFTER):
         return True
     return any(0 <= a.tok - w1 <= 2 or 0 <= w0 - a.tok_end <= 2 for a in actors)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from monitor.normalize import Match, PhraseMatcher, longest_matches, match_form
+from monitor.normalize import Match, PhraseMatcher, match_form
 
 DATA = Path(__file__).parent / "data"
 CURATED = DATA / "places_curated.tsv"
@@ -132,18 +132,21 @@ class Gazetteer:
         overlap. ``cased`` is the same form before case folding (English sentences):
         a Latin-script name must then be capitalized, as English writes names."""
         out: list[PlaceMention] = []
-        for m in longest_matches(self._matcher.find(form)):
-            key, cands = m.values[0]
-            if out and out[-1].start == m.word_start() and out[-1].end == m.end:
+        last_start = last_end = -1
+        check_case = cased is not None and len(cased) == len(form)
+        for ws, _, _, end, start, prefix, needle, vals in self._matcher.longest(form):
+            key, cands = vals[0]
+            if last_start == ws and last_end == end:
                 continue  # the same words by another spelling (الموصل, ال+موصل)
-            if "ك" in m.prefix:
+            if prefix and "ك" in prefix:
                 continue  # "as X" is rare before a place, and كبيرا, كما, كرة are words
-            if key in AMBIGUOUS and not _place_context(form, m):
+            if key in AMBIGUOUS and not _context(form, prefix, needle, ws):
                 continue
-            if cased is not None and key.isascii() and len(cased) == len(form):
-                if not cased[m.start].isupper():
+            if check_case and key.isascii():
+                if not cased[start].isupper():
                     continue
-            out.append(PlaceMention(m.word_start(), m.end, key, cands))
+            out.append(PlaceMention(ws, end, key, cands))
+            last_start, last_end = ws, end
         return out
 
     def region_for(self, name: str, country: str | None = None) -> Place | None:
@@ -202,9 +205,13 @@ STRICT = frozenset(match_form(w).strip() for w in "حجه صور عنه موزع
 def _place_context(form: str, m: Match) -> bool:
     """Is an ambiguous name used as a place here? Yes after a locative word (في, مدينة,
     مداخل, ريف...) or with ب glued to it (بحماة, in Hama)."""
-    if "ب" in m.prefix and m.key not in STRICT:
+    return _context(form, m.prefix, m.key, m.word_start())
+
+
+def _context(form: str, prefix: str, needle: str, ws: int) -> bool:
+    """``_place_context`` of a match given by its prefix, pattern and word start."""
+    if "ب" in prefix and needle not in STRICT:
         return True
-    ws = m.word_start()
     word = form[form.rfind(" ", 0, max(ws - 1, 0)) + 1:max(ws - 1, 0)].strip()
     for w in (word, word[1:], word[2:]):
         if w in LOCATIVE:
