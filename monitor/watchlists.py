@@ -23,21 +23,26 @@ merely contains it. A term written ``=داعش`` (or every term of a rule with
 ``exact = true``) matches only that exact word form; a term ending in ``*`` also
 matches as the start of a longer word (``attack*`` matches "attacks").
 
-Matching is one Aho-Corasick pass over the text for all terms of all rules; a rule is
-evaluated only when its *anchor* (its longest ``all`` term, or any of its ``any`` terms)
-was found, so the cost grows with the hits, not with the number of rules.
+Matching all rules is one pass over the text however many rules there are: the match
+form is split into words once and each word is looked up once in a dict (a per-watchlist
+cache from a distinct word to the terms it matches, filled the first time the word is
+seen by stripping its proclitics and looking the base forms up in dicts of one-word
+terms, first words of multi-word terms and prefix terms). A rule is evaluated only when
+its *anchor* (its longest ``all`` term, or any of its ``any`` terms) was found, so the
+cost grows with the hits, hardly with the number of rules (``bench/watchlists.py``).
 """
 from __future__ import annotations
 
 import logging
 import time
+import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain, compress, repeat
+from operator import contains, itemgetter
 from pathlib import Path
 from typing import Any
-
-import ahocorasick
-import tomllib
 
 from monitor.errors import ConfigError
 from monitor.normalize import match_form
@@ -188,7 +193,10 @@ def _parse_term(text: str, exact_rule: bool) -> Term | None:
     return Term(text, key, exact, prefix)
 
 
+@lru_cache(maxsize=4096)
 def _fold(value: str) -> str:
+    """A filter value in match form (remembered: articles repeat a few languages, tags,
+    places and actors)."""
     return match_form(value).strip()
 
 
@@ -196,48 +204,64 @@ def _fold(value: str) -> str:
 
 # Proclitics allowed in front of a term's first word: conjunction, then a preposition
 # and/or the article (و ف, then ب ل ك, ال, بال, كال, لل); ل alone (with و ف) before a term
-# starting with ال whose alef it dropped (ل + الرقة = للرقة). A hit's start is one of:
-_AT_START, _CLITIC, _LAM = 0, 1, 2      # at the word start; after proclitics; after ل (alef dropped)
+# starting with ال whose alef it dropped (ل + الرقة = للرقة).
 _CLITIC_SET = frozenset(
     conj + rest
     for conj in ("", "و", "ف")
     for rest in ("", "ب", "ل", "ك", "ال", "بال", "كال", "لل")) - {""}
+_CLITIC_LENS = tuple(sorted({len(c) for c in _CLITIC_SET}))
 _LAM_SET = frozenset({"ل", "ول", "فل"})
+# Distinct words (and hits) remembered per watchlist, a few tens of MB at most: a news
+# stream's vocabulary is mostly a few tens of thousands of frequent words; a full cache is
+# emptied and fills again. A Watchlist is meant for one thread (a worker's event loop).
+_CACHE_MAX = 200_000
 
-
-@dataclass(frozen=True)
-class _Compiled:
-    """A rule as indexes into the watchlist's term variants."""
-
-    all: tuple[int, ...]
-    any: tuple[int, ...]
-    none: tuple[int, ...]
+# What a word matches (its *entry*, cached per distinct word): 0 if nothing (falsy, so that
+# C code can pick out the others), else a 3-tuple:
+#   0 variant ids of the one-word terms it is (after stripping proclitics, or not)
+#   1 if it can be the first word of a multi-word term (after proclitics, or not): a number
+#     > 0 for that set of first words, the key, with the next word, of ``_bigrams``
+#   2 for the multi-word terms ending in a prefix ('islamic sta*') it starts, per base
+#     form: (accepts exact terms, [(middle words, last word's prefix, ids, ids)])
+_NOTHING = 0
+_MISS = ((), -1, ())                        # the entry of a word not analysed yet (first: -1)
+_IDS, _FIRST, _PREFIXED = itemgetter(0), itemgetter(1), itemgetter(2)
 
 
 class Watchlist:
-    """All rules of a file, compiled into one automaton."""
+    """All rules of a file, compiled into word indexes.
+
+    Matching makes one pass over the text however many rules there are: the match form
+    is split into words once, and each word is looked up once in a cache of what it
+    matches (a dict from distinct word to entry; the lookups and the selection of the
+    words that match something run in C). A word seen for the first time is analysed
+    once: each way of stripping its proclitics gives a base form, looked up in a dict of
+    one-word terms, in a dict of the first words of multi-word terms and, at each length
+    of a ``term*``, in a dict of prefix terms. A multi-word term is checked only where a
+    possible first word is followed by one of the second words. Only rules anchored on
+    a term that was found are evaluated. So the cost per article grows with what it
+    matches, hardly with the number of rules.
+    """
 
     def __init__(self, rules: Iterable[Rule]):
         self.rules: list[Rule] = list(rules)
-        keys: dict[str, int] = {}                        # term key -> key id
-        variants: dict[tuple[int, bool, bool], int] = {}  # (key id, exact, prefix) -> variant id
-        self._variants: list[tuple[int, bool, bool]] = []
-        self._variant_text: list[dict[int, str]] = []     # per rule: variant id -> term as written
-        self._anchors: list[list[int]] = []               # per key id: rules it anchors
-        self._compiled: list[_Compiled] = []
+        variants: dict[tuple[str, bool, bool], int] = {}   # (key, exact, prefix) -> variant id
+        self._extra: list[int] = []                         # per variant: its words - 1
 
         def variant(term: Term) -> int:
-            kid = keys.get(term.key)
-            if kid is None:
-                kid = keys[term.key] = len(keys)
-                self._anchors.append([])
-            spec = (kid, term.exact, term.prefix)
+            spec = (term.key, term.exact, term.prefix)
             vid = variants.get(spec)
             if vid is None:
-                vid = variants[spec] = len(self._variants)
-                self._variants.append(spec)
+                vid = variants[spec] = len(variants)
+                self._extra.append(term.key.count(" "))
             return vid
 
+        # Per rule: (all ids to check, any ids, none ids, within, the rule if it has
+        # filters, its Hit if its terms are always the same, all ids); terms as written.
+        self._compiled: list[tuple] = []
+        self._texts: list[dict[int, str]] = []
+        self._hits: dict[tuple[int, tuple[int, ...]], Hit] = {}
+        anchors: dict[int, list[int]] = {}
         for ri, rule in enumerate(self.rules):
             texts: dict[int, str] = {}
             groups = []
@@ -248,51 +272,66 @@ class Watchlist:
                     texts.setdefault(vid, term.text)
                     vids.append(vid)
                 groups.append(tuple(dict.fromkeys(vids)))
-            self._compiled.append(_Compiled(*groups))
-            self._variant_text.append(texts)
+            all_v, any_v, none_v = groups
             # A rule can match only if its anchor terms were found: the longest 'all'
             # term (long terms are rare ones), or else every 'any' term.
-            anchors = [max(rule.all, key=lambda t: len(t.key))] if rule.all else list(rule.any)
-            for term in anchors:
-                ids = self._anchors[keys[term.key]]
+            if rule.all:
+                anchor_v = [variant(max(rule.all, key=lambda t: len(t.key)))]
+                check = tuple(v for v in all_v if v != anchor_v[0])
+            else:
+                anchor_v, check = list(any_v), ()
+            for vid in anchor_v:
+                ids = anchors.setdefault(vid, [])
                 if not ids or ids[-1] != ri:
                     ids.append(ri)
-        # Needles: a term's key followed by a space (it must end a word), and the bare key
-        # for prefix terms ('attack*'); the same without the alef of ال for ل + ال.
-        self._key_both = [False] * len(keys)
-        whole_keys = {kid for kid, _e, prefix in self._variants if not prefix}
-        prefix_keys = {kid for kid, _e, prefix in self._variants if prefix}
-        needles: dict[str, list[tuple[int, bool, bool, int]]] = {}
-        for key, kid in keys.items():
-            self._key_both[kid] = kid in whole_keys and kid in prefix_keys
-            forms = [(key, False)]
-            if key.startswith("ال") and len(key) > 3:
-                forms.append((key[1:], True))
-            for form, lam in forms:
-                if kid in whole_keys:
-                    needles.setdefault(form + " ", []).append((kid, lam, True, len(form)))
-                if kid in prefix_keys:
-                    needles.setdefault(form, []).append((kid, lam, False, len(form)))
-        # Most rules need no word positions and no per-variant filtering: for them a key
-        # found in the text is an accepted term, and presence alone decides.
-        self._simple: list[tuple | None] = []
-        for ri, (rule, comp) in enumerate(zip(self.rules, self._compiled)):
-            vids = comp.all + comp.any + comp.none
-            if rule.within is None and not any(
-                    self._variants[v][1] or self._key_both[self._variants[v][0]] for v in vids):
-                kid = [self._variants[v][0] for v in comp.all], [self._variants[v][0] for v in comp.any]
-                texts = self._variant_text[ri]
-                self._simple.append((
-                    tuple(kid[0]), tuple(kid[1]), tuple(self._variants[v][0] for v in comp.none),
-                    tuple(texts[v] for v in comp.all), tuple(texts[v] for v in comp.any)))
+            fixed = None if any_v else Hit(rule.id, tuple(dict.fromkeys(texts[v] for v in all_v)),
+                                           rule.description)
+            self._compiled.append((check, any_v, none_v, rule.within, rule if rule.filters else None,
+                                   fixed, all_v))
+            self._texts.append(texts)
+        self._anchors: list[tuple[int, ...]] = [tuple(anchors.get(v, ())) for v in range(len(variants))]
+        self._empty = not variants
+
+        # Indexes from a base form (a word without its proclitics) to variant ids, as a
+        # pair: the ids accepted when the word had no proclitics, and those accepted after
+        # proclitics (exact terms are not).
+        whole: dict[str, tuple[list[int], list[int]]] = {}
+        prefix: dict[str, tuple[list[int], list[int]]] = {}
+        seconds: dict[str, dict[str, list]] = {}    # first word -> second word -> [(rest, ids, ids)]
+        prefixed: dict[str, list] = {}              # first word -> [(middle, last, ids, ids)]
+        for (key, exact, is_prefix), vid in variants.items():
+            words = key.split(" ")
+            if len(words) == 1:
+                at_start, after = (prefix if is_prefix else whole).setdefault(key, ([], []))
+            elif is_prefix:
+                specs = prefixed.setdefault(words[0], [])
+                entry = next((s for s in specs if s[:2] == (words[1:-1], words[-1])), None)
+                if entry is None:
+                    entry = (words[1:-1], words[-1], [], [])
+                    specs.append(entry)
+                at_start, after = entry[2], entry[3]
             else:
-                self._simple.append(None)
-        self._automaton = ahocorasick.Automaton()
-        for needle, entries in needles.items():
-            self._automaton.add_word(needle, tuple(entries))
-        if keys:
-            self._automaton.make_automaton()
-        self._empty = not keys
+                specs = seconds.setdefault(words[0], {}).setdefault(words[1], [])
+                entry = next((s for s in specs if s[0] == words[2:]), None)
+                if entry is None:
+                    entry = (words[2:], [], [])
+                    specs.append(entry)
+                at_start, after = entry[1], entry[2]
+            at_start.append(vid)
+            if not exact:
+                after.append(vid)
+        self._whole = {k: (tuple(a), tuple(b)) for k, (a, b) in whole.items()}
+        self._prefix = {k: (tuple(a), tuple(b)) for k, (a, b) in prefix.items()}
+        self._prefix_lens = tuple(sorted({len(k) for k in prefix}))
+        self._seconds = {first: {second: tuple((rest, tuple(a), tuple(b)) for rest, a, b in specs)
+                                 for second, specs in by_second.items()}
+                         for first, by_second in seconds.items()}
+        self._second_words = frozenset(second for by_second in seconds.values() for second in by_second)
+        self._prefixed = {first: tuple((middle, last, tuple(a), tuple(b)) for middle, last, a, b in specs)
+                          for first, specs in prefixed.items()}
+        self._first_ids: dict[tuple[tuple[bool, str], ...], int] = {}
+        self._bigrams: dict[tuple[int, str], list[tuple[list[str], tuple[int, ...]]]] = {}
+        self._tokens: dict[str, tuple | int] = {}
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -316,152 +355,184 @@ class Watchlist:
         """Like ``match`` on text already in match form (``monitor.normalize.match_form``)."""
         if self._empty:
             return []
-        if not (form.startswith(" ") and form.endswith(" ")):
-            form = f" {form} "
-        # One pass: every hit that ends a word (or any hit of a prefix term) and starts
-        # one, possibly after proclitics; hits inside a word are dropped here.
-        found: dict[int, list[tuple[int, int, int, bool]]] = {}
-        for end, entries in self._automaton.iter(form):
-            for kid, lam, whole, klen in entries:
-                term_end = end if whole else end + 1
-                start = term_end - klen
-                if form[start - 1] == " ":
-                    if lam:
-                        continue
-                    how = _AT_START
-                else:
-                    clitics = form[form.rfind(" ", 0, start) + 1:start]
-                    if lam:
-                        if clitics not in _LAM_SET:
-                            continue
-                        how = _LAM
-                    elif clitics in _CLITIC_SET:
-                        how = _CLITIC
-                    else:
-                        continue
-                hits = found.get(kid)
-                if hits is None:
-                    found[kid] = [(start, term_end, how, whole)]
-                else:
-                    hits.append((start, term_end, how, whole))
+        found, phrases, at, ids = self._scan(form.split())
         if not found:
             return []
-        anchors = self._anchors
-        candidates = sorted({ri for kid in found for ri in anchors[kid]})
-        if not candidates:
-            return []
-        ctx = _Context(form, found, self._variants, self._key_both)
+        has = found.__contains__
+        positions: dict[int, list[int]] = phrases
+
+        def occurrences(vid: int) -> list[int]:
+            got = positions.get(vid)
+            if got is None:
+                got = positions[vid] = list(compress(at, map(contains, ids, repeat(vid))))
+            return got
+
         hits = []
         filter_cache: dict[str, set[str]] = {}
-        rules, simple = self.rules, self._simple
-        for ri in candidates:
-            fast = simple[ri]
-            if fast is not None:
-                all_k, any_k, none_k, all_t, any_t = fast
-                for k in all_k:
-                    if k not in found:
-                        break
-                else:
-                    if any_k:
-                        terms = tuple(t for k, t in zip(any_k, any_t) if k in found)
-                        if not terms:
-                            continue
-                        terms = all_t + terms
-                    else:
-                        terms = all_t
-                    for k in none_k:
-                        if k in found:
-                            break
-                    else:
-                        rule = rules[ri]
-                        if not rule.filters or _filters_hold(rule, article, filter_cache):
-                            hits.append(Hit(rule.id, tuple(dict.fromkeys(terms)), rule.description))
+        compiled, known = self._compiled, self._hits
+        for ri in sorted(set(chain.from_iterable(map(self._anchors.__getitem__, found)))):
+            check, any_v, none_v, within, filtered, hit, all_v = compiled[ri]
+            if check and not all(map(has, check)):
                 continue
-            vids = _evaluate(self._compiled[ri], rules[ri].within, ctx)
-            if vids is not None and _filters_hold(rules[ri], article, filter_cache):
-                texts = self._variant_text[ri]
-                rule = rules[ri]
-                hits.append(Hit(rule.id, tuple(dict.fromkeys(texts[v] for v in vids)), rule.description))
+            present: tuple[int, ...] = ()
+            if any_v:
+                present = tuple(filter(has, any_v))
+                if not present:
+                    continue
+            if none_v and any(map(has, none_v)):
+                continue
+            if within is not None and not self._near(all_v, present, within, occurrences):
+                continue
+            if filtered is not None and not _filters_hold(filtered, article, filter_cache):
+                continue
+            if hit is None:
+                hit = known.get((ri, present)) or self._hit(ri, present)
+            hits.append(hit)
         return hits
 
+    # -- internals
 
-class _Context:
-    """What one text's pass found, with per-variant acceptance and word positions computed
-    lazily (only for the terms of candidate rules)."""
+    def _scan(self, tokens: list[str]) -> tuple[set[int], dict[int, list[int]], list, list]:
+        """What a text's words match: the variant ids found, the word indexes of the
+        multi-word ones (of their first word), and the words with one-word hits (their
+        indexes and variant ids, for the positions that proximity needs)."""
+        entries = list(map(self._tokens.get, tokens, repeat(_MISS)))
+        at = list(compress(range(len(tokens)), entries))     # words that match something, new words
+        if not at:
+            return set(), {}, at, at
+        picked = list(map(entries.__getitem__, at))
+        fids = list(map(_FIRST, picked))
+        if -1 in fids:
+            for k, entry in enumerate(picked):
+                if entry is _MISS:
+                    i = at[k]
+                    entries[i] = picked[k] = self._analyse(tokens[i])
+            at = list(compress(at, picked))
+            picked = list(filter(None, picked))
+            fids = list(map(_FIRST, picked))
+        ids = list(map(_IDS, picked))
+        found = set(chain.from_iterable(ids))
+        phrases: dict[int, list[int]] = {}
+        if self._seconds:       # a possible first word followed by a possible second word
+            firsts = list(compress(at, fids))
+            if firsts:
+                following = tokens[1:]
+                following.append("")                    # after the last word: no second word
+                firsts = list(compress(firsts, map(self._second_words.__contains__,
+                                                   map(following.__getitem__, firsts))))
+            if firsts:
+                pairs = zip(map(_FIRST, map(entries.__getitem__, firsts)), map(following.__getitem__, firsts))
+                specs = list(map(self._bigrams.get, pairs))
+                for i, candidates in compress(zip(firsts, specs), specs):
+                    for rest, vids in candidates:
+                        if rest and tokens[i + 2:i + 2 + len(rest)] != rest:
+                            continue
+                        for v in vids:
+                            phrases.setdefault(v, []).append(i)
+        if self._prefixed:
+            n = len(tokens)
+            for i in compress(at, map(_PREFIXED, picked)):
+                for at_start, candidates in entries[i][2]:
+                    for middle, last, v_start, v_after in candidates:
+                        j = i + 1 + len(middle)
+                        if j < n and tokens[j].startswith(last) and tokens[i + 1:j] == middle:
+                            for v in v_start if at_start else v_after:
+                                phrases.setdefault(v, []).append(i)
+        found.update(phrases)
+        return found, phrases, at, ids
 
-    def __init__(self, form: str, found, variants, key_both):
-        self.form = form
-        self.key_both = key_both
-        self.found = found
-        self.variants = variants
-        self._spans: dict[tuple, tuple[int, int]] = {}
-        self._accepted: dict[int, list] = {}
+    def _analyse(self, token: str) -> tuple | int:
+        """The entry of a word (see ``_NOTHING``), remembered in the cache."""
+        vids: list[int] = []
+        starts: list[tuple[bool, str]] = []
+        prefixed: list[tuple] = []
+        self._base(token, True, False, vids, starts, prefixed)
+        n = len(token)
+        for size in _CLITIC_LENS:
+            if size < n and token[:size] in _CLITIC_SET:
+                self._base(token[size:], False, False, vids, starts, prefixed)
+        for lam in _LAM_SET:
+            if token.startswith(lam) and token[len(lam):len(lam) + 1] == "ل":
+                self._base("ا" + token[len(lam):], False, True, vids, starts, prefixed)
+        if vids or starts or prefixed:
+            entry = (tuple(dict.fromkeys(vids)), self._first_id(tuple(starts)) if starts else 0,
+                     tuple(prefixed))
+        else:
+            entry = _NOTHING
+        if len(self._tokens) >= _CACHE_MAX:
+            self._tokens.clear()
+        self._tokens[token] = entry
+        return entry
 
-    def occurrences(self, vid: int) -> list:
-        got = self._accepted.get(vid)
-        if got is None:
-            kid, exact, prefix = self.variants[vid]
-            got = self.found.get(kid) or []
-            if got and (exact or self.key_both[kid]):
-                # o[3]: found as a whole word (for plain terms) or as a prefix (for 'x*')
-                got = [o for o in got if o[3] != prefix and (not exact or o[2] == _AT_START)]
-            self._accepted[vid] = got
-        return got
+    def _first_id(self, starts: tuple[tuple[bool, str], ...]) -> int:
+        """The number of a set of (no proclitics, base form) first words; the first time,
+        index the multi-word terms they start by (number, second word) in ``_bigrams``."""
+        fid = self._first_ids.get(starts)
+        if fid is None:
+            fid = self._first_ids[starts] = len(self._first_ids) + 1
+            for at_start, base in starts:
+                for second, specs in self._seconds[base].items():
+                    got = self._bigrams.setdefault((fid, second), [])
+                    got.extend((rest, v_start if at_start else v_after) for rest, v_start, v_after in specs)
+        return fid
 
-    def word_span(self, occ) -> tuple[int, int]:
-        """Word indices of an occurrence's first and last word."""
-        span = self._spans.get(occ)
-        if span is None:
-            count = self.form.count
-            first = count(" ", 0, occ[0]) - 1
-            span = self._spans[occ] = (first, first + count(" ", occ[0], occ[1]))
-        return span
+    def _base(self, base: str, at_start: bool, lam: bool,
+              vids: list[int], starts: list[tuple], prefixed: list[tuple]) -> None:
+        """Add what one base form of a word matches. ``lam``: the base is a term starting
+        with ال written after ل without its alef (للرقة), allowed for terms longer than 3."""
+        got = self._whole.get(base)
+        if got and not (lam and len(base) <= 3):
+            vids.extend(got[0] if at_start else got[1])
+        for size in self._prefix_lens:
+            if size > len(base):
+                break
+            got = self._prefix.get(base[:size])
+            if got and not (lam and size <= 3):
+                vids.extend(got[0] if at_start else got[1])
+        if base in self._seconds:
+            starts.append((at_start, base))
+        specs = self._prefixed.get(base)
+        if specs:
+            prefixed.append((at_start, specs))
 
+    def _hit(self, ri: int, present: tuple[int, ...]) -> Hit:
+        """The Hit of a rule with 'any' terms, given the ones found (remembered)."""
+        hit = self._hits.get((ri, present))
+        if hit is None:
+            rule, texts = self.rules[ri], self._texts[ri]
+            terms = tuple(dict.fromkeys([texts[v] for v in self._compiled[ri][6] + present]))
+            hit = Hit(rule.id, terms, rule.description)
+            if len(self._hits) >= _CACHE_MAX:
+                self._hits.clear()
+            self._hits[(ri, present)] = hit
+        return hit
 
-def _evaluate(rule: _Compiled, within: int | None, ctx: _Context) -> list[int] | None:
-    """The variants that matched if the rule's boolean structure holds, else None."""
-    occurrences = ctx.occurrences
-    for vid in rule.all:
-        if not occurrences(vid):
-            return None
-    present = []
-    if rule.any:
-        present = [vid for vid in rule.any if occurrences(vid)]
-        if not present:
-            return None
-    for vid in rule.none:
-        if occurrences(vid):
-            return None
-    if within is not None:
-        groups = [[vid] for vid in rule.all]
+    def _near(self, all_v: tuple[int, ...], present: tuple[int, ...], within: int,
+              occurrences: Callable[[int], list[int]]) -> bool:
+        """True if one occurrence of each 'all' term and one of the 'any' terms found fit
+        in a window: the latest first word minus the earliest last word is at most
+        ``within``.
+
+        Sweep over occurrences by first word; for each as the latest start, the best pick in
+        every group is the occurrence (starting no later) whose last word is latest.
+        """
+        groups = [(v,) for v in all_v]
         if present:
             groups.append(present)
-        if not _near(groups, within, ctx):
-            return None
-    return list(rule.all) + present
-
-
-def _near(groups: list[list[int]], within: int, ctx: _Context) -> bool:
-    """True if one occurrence from each group fits in a window: the latest first word
-    minus the earliest last word is at most ``within``.
-
-    Sweep over occurrences by first word; for each as the latest start, the best pick in
-    every group is the occurrence (starting no later) whose last word is latest.
-    """
-    events = []
-    for gi, group in enumerate(groups):
-        for vid in group:
-            for occ in ctx.occurrences(vid):
-                first, last = ctx.word_span(occ)
-                events.append((first, last, gi))
-    events.sort()
-    best: dict[int, int] = {}
-    for first, last, gi in events:
-        if last > best.get(gi, -1):
-            best[gi] = last
-        if len(best) == len(groups) and first - min(best.values()) <= within:
-            return True
-    return False
+        extra = self._extra
+        events = []
+        for gi, group in enumerate(groups):
+            for v in group:
+                words = extra[v]
+                events.extend((first, first + words, gi) for first in occurrences(v))
+        events.sort()
+        best: dict[int, int] = {}
+        for first, last, gi in events:
+            if last > best.get(gi, -1):
+                best[gi] = last
+            if len(best) == len(groups) and first - min(best.values()) <= within:
+                return True
+        return False
 
 
 def _filters_hold(rule: Rule, article: Mapping[str, Any], cache: dict[str, set[str]]) -> bool:

@@ -110,7 +110,8 @@ def test_filters_on_the_enriched_record(tmp_path):
 
 def test_place_filter_accepts_country_codes(tmp_path):
     w = rules('[[rule]]\nid = "f"\nany = ["attack"]\nplaces = ["SY"]\n', tmp_path)
-    assert ids(w, {"title": "attack", "events": [{"type": "attack", "place": {"name": "Raqqa", "country": "SY"}}]}) == ["f"]
+    event = {"type": "attack", "place": {"name": "Raqqa", "country": "SY"}}
+    assert ids(w, {"title": "attack", "events": [event]}) == ["f"]
 
 
 def test_many_rules_share_one_automaton(tmp_path):
@@ -211,3 +212,38 @@ def test_match_form_accepts_text_already_folded(tmp_path):
     w = rules(ISIS, tmp_path)
     assert [h.rule_id for h in w.match_form(match_form("وداعش"), {})] == ["isis"]
     assert [h.rule_id for h in w.match_form("وداعش", {})] == ["isis"]
+
+
+def test_multi_word_terms_take_clitics_on_their_first_word_only(tmp_path):
+    w = rules('[[rule]]\nid = "is"\nany = ["الدولة الإسلامية"]\n'
+              '[[rule]]\nid = "exact"\nany = ["=الدولة الإسلامية"]\n', tmp_path)
+    assert ids(w, "بيان الدولة الإسلامية اليوم") == ["is", "exact"]
+    assert ids(w, "ضد الدولة «الإسلامية»") == ["is", "exact"]
+    assert ids(w, "وللدولة الإسلامية") == ["is"]               # و + ل, alef of ال dropped
+    assert ids(w, "بالدولة الإسلامية") == ["is"]
+    assert ids(w, "الدولة والإسلامية") == []                   # no clitics inside the phrase
+    assert ids(w, "الدولة") == [] and ids(w, "الإسلامية الدولة") == []
+
+
+def test_three_word_term_and_prefix_on_the_last_word_of_a_phrase(tmp_path):
+    w = rules('[[rule]]\nid = "rif"\nany = ["ريف حلب الشمالي"]\n'
+              '[[rule]]\nid = "is"\nany = ["islamic sta*"]\n', tmp_path)
+    assert ids(w, "في ريف حلب الشمالي") == ["rif"]
+    assert ids(w, "في ريف حلب الجنوبي") == []
+    assert ids(w, "ريف حلب") == []
+    assert ids(w, "the Islamic States and") == ["is"]
+    assert ids(w, "islamic") == [] and ids(w, "islamic staff") == ["is"]
+    assert ids(w, "islamic xstate") == []
+
+
+def test_repeated_matching_gives_the_same_hits_with_a_small_word_cache(tmp_path, monkeypatch):
+    import monitor.watchlists as watchlists
+    monkeypatch.setattr(watchlists, "_CACHE_MAX", 3)
+    w = rules('[[rule]]\nid = "r"\nall = ["داعش"]\nany = ["الرقة", "حلب"]\n'
+              '[[rule]]\nid = "p"\nany = ["ريف حلب"]\n', tmp_path)
+    texts = ["داعش في الرقة", "وداعش بريف حلب", "حلب", "لداعش وحلب والرقة", "داعش"]
+    first = [[h.as_dict() for h in w.match(t)] for t in texts]
+    again = [[h.as_dict() for h in w.match(t)] for t in texts * 3][:len(texts)]
+    assert first == again
+    assert [[h["rule_id"] for h in hits] for hits in first] == [["r"], ["r", "p"], [], ["r"], []]
+    assert first[3][0]["terms"] == ["داعش", "الرقة", "حلب"]
