@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -173,22 +173,39 @@ async def read_topic(settings: Settings, topic: str, *, from_beginning: bool = T
         await consumer.stop()
 
 
-async def consumer_group_lag(settings: Settings, group: str) -> dict[tuple[str, int], int]:
-    """Per partition the group has committed on: end offset minus committed offset.
+async def consumer_group_lag(settings: Settings, group: str,
+                             topics: list[str] | None = None) -> dict[tuple[str, int], int]:
+    """Per partition of ``topics`` (default: those the worker reads): end offset minus the
+    group's committed offset.
 
     Measured from outside the group (admin + a group-less consumer), as a lag exporter would,
-    so it counts what is really committed, not what the worker has merely read.
+    so it counts what is really committed, not what the worker has merely read. A partition
+    the group has not committed on yet counts from its beginning: all of it is still to do.
     """
     admin = AIOKafkaAdminClient(**client_options(settings))
     consumer = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False)
     await admin.start()
     await consumer.start()
+    if topics is None:
+        topics = [settings.topic_raw, settings.topic_enriched, settings.claim_events_topic,
+                  settings.topic_alerts]
     try:
+        # Only topics that exist: a metadata request for a missing one could create it.
+        existing = set(await admin.list_topics())
+        described = await admin.describe_topics([t for t in topics if t in existing])
+        partitions = [TopicPartition(d["topic"], p["partition"]) for d in described
+                      for p in sorted(d["partitions"], key=lambda p: p["partition"])]
+        if not partitions:
+            return {}
         committed = await admin.list_consumer_group_offsets(group)
-        partitions = [TopicPartition(tp.topic, tp.partition) for tp in committed]
-        ends = await consumer.end_offsets(partitions) if partitions else {}
-        return {(tp.topic, tp.partition): max(0, ends[tp] - meta.offset)
-                for tp, meta in committed.items() if meta.offset >= 0 and tp in ends}
+        ends = await consumer.end_offsets(partitions)
+        begins = await consumer.beginning_offsets(partitions)
+        lag = {}
+        for tp in partitions:
+            meta = committed.get(tp)
+            done = meta.offset if meta is not None and meta.offset >= 0 else begins[tp]
+            lag[(tp.topic, tp.partition)] = max(0, ends[tp] - done)
+        return lag
     finally:
         await consumer.stop()
         await admin.close()
