@@ -31,6 +31,7 @@ from aiokafka import AIOKafkaConsumer
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.local_broker import start_bench_broker, stop_bench_broker  # noqa: E402
 from monitor.config import Settings  # noqa: E402
 from monitor.kafka_io import ensure_topics, publish_articles  # noqa: E402
 from monitor.models import Article, article_id  # noqa: E402
@@ -149,17 +150,7 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="newsmon-bench-"))
-    broker_dir = None
-    bootstrap = args.bootstrap
-    if bootstrap is None:
-        from monitor.broker import start_broker
-        from tests.helpers import free_port
-
-        broker_dir = workdir / "kafka"
-        port = free_port()
-        start_broker(port=port, controller_port=free_port(), data_dir=broker_dir,
-                     cache_dir=REPO / ".cache" / "kafka")
-        bootstrap = f"127.0.0.1:{port}"
+    bootstrap, broker_dir = start_bench_broker(args.bootstrap, workdir)
     try:
         articles = load_articles(args.n + args.latency_n)
         load, steady = articles[: args.n], articles[args.n:]
@@ -193,10 +184,7 @@ def main() -> None:
         else:
             print("no alerts in the latency run")
     finally:
-        if broker_dir is not None:
-            from monitor.broker import stop_broker
-
-            stop_broker(broker_dir)
+        stop_bench_broker(broker_dir)
 
 
 if __name__ == "__main__":

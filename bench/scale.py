@@ -23,6 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.local_broker import start_bench_broker, stop_bench_broker  # noqa: E402
 from bench.pipeline import consume, fresh_settings, load_articles  # noqa: E402
 from monitor.config import Settings  # noqa: E402
 from monitor.kafka_io import ensure_topics, publish_articles  # noqa: E402
@@ -74,14 +75,7 @@ def main() -> None:
     parser.add_argument("--bootstrap", default=None)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="newsmon-scale-"))
-    bootstrap, broker_dir = args.bootstrap, None
-    if bootstrap is None:
-        from monitor.broker import start_broker
-
-        broker_dir, port = workdir / "kafka", free_port()
-        start_broker(port=port, controller_port=free_port(), data_dir=broker_dir,
-                     cache_dir=REPO / ".cache" / "kafka")
-        bootstrap = f"127.0.0.1:{port}"
+    bootstrap, broker_dir = start_bench_broker(args.bootstrap, workdir)
     try:
         articles = load_articles(args.n)
         rates = {k: run(bootstrap, workdir, articles, k, args.partitions) for k in (1, 2)}
@@ -89,10 +83,7 @@ def main() -> None:
             print(f"{k} worker(s), {args.partitions} partitions: {rate:,.0f} articles/s")
         print(f"two workers / one worker: {rates[2] / rates[1]:.2f} (on {__import__('os').cpu_count()} cores)")
     finally:
-        if broker_dir is not None:
-            from monitor.broker import stop_broker
-
-            stop_broker(broker_dir)
+        stop_bench_broker(broker_dir)
 
 
 if __name__ == "__main__":

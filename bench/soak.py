@@ -29,6 +29,7 @@ import orjson
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.local_broker import start_bench_broker, stop_bench_broker  # noqa: E402
 from monitor.config import Settings  # noqa: E402
 from monitor.kafka_io import consumer_group_lag, ensure_topics, publish_articles  # noqa: E402
 from monitor.processes import start_worker, stop_process  # noqa: E402
@@ -64,14 +65,7 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="newsmon-soak-"))
     print(f"soak: {args.minutes:g} min at {args.rate:g} articles/s and {args.feeds} feeds; work dir {workdir}",
           flush=True)
-    bootstrap, broker_dir = args.bootstrap, None
-    if bootstrap is None:
-        from monitor.broker import start_broker
-
-        broker_dir, port = workdir / "kafka", free_port()
-        start_broker(port=port, controller_port=free_port(), data_dir=broker_dir,
-                     cache_dir=REPO / ".cache" / "kafka")
-        bootstrap = f"127.0.0.1:{port}"
+    bootstrap, broker_dir = start_bench_broker(args.bootstrap, workdir)
 
     secret = uuid.uuid4().hex
     os.environ[SECRET_ENV] = secret
@@ -168,10 +162,7 @@ def main() -> int:
         receiver.stop()
         asyncio.run_coroutine_threadsafe(farm.stop(), farm_loop).result(30)
         farm_loop.call_soon_threadsafe(farm_loop.stop)
-        if broker_dir is not None:
-            from monitor.broker import stop_broker
-
-            stop_broker(broker_dir)
+        stop_bench_broker(broker_dir)
     return 1 if failures else 0
 
 
