@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from monitor.dates import parse_date
+
 log = logging.getLogger(__name__)
 
 BACKENDS = ("fast", "feedparser", "rs")
@@ -143,22 +145,6 @@ def _from_struct(st: Any) -> datetime | None:
         return None
 
 
-def _from_iso(value: Any) -> datetime | None:
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
-
-
-def iso_utc(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 # ---------------------------------------------------------------- backends
 
 def _s(value: Any) -> str:
@@ -188,7 +174,7 @@ def _parse_fast(data: bytes, base_url: str) -> ParsedFeed:
     d = fastfeedparser.parse(data)
     entries = []
     for e in d.get("entries") or []:
-        published = _from_iso(e.get("published")) or _from_iso(e.get("updated"))
+        published = parse_date(e.get("published")) or parse_date(e.get("updated"))
         entries.append(Entry(guid=_s(e.get("id")), link=_s(e.get("link")), title=_s(e.get("title")),
                              summary=_s(e.get("description")) or _s(e.get("summary")), published=published))
     feed = d.get("feed") or {}

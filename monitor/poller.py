@@ -34,7 +34,8 @@ from datetime import datetime, timezone
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from monitor.feedparse import Entry, ParsedFeed, entry_key, iso_utc, parse_feed
+from monitor.dates import iso_utc
+from monitor.feedparse import Entry, ParsedFeed, entry_key, parse_feed
 from monitor.feeds import Feed
 from monitor.fetch import NOT_MODIFIED, OK, FetchLimits, FetchResult, fetch, make_session
 from monitor.models import Article, article_id

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import orjson
 
+from monitor.dates import iso_utc, parse_date
 from monitor.errors import BadMessage
 from monitor.models import Article, article_id
 
@@ -110,15 +109,5 @@ def _text(value) -> str:
 
 def to_utc_iso(value) -> str | None:
     """RFC 822 (feeds) or ISO 8601 dates as ISO 8601 UTC; None when absent or unreadable."""
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        dt = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        try:
-            dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    dt = parse_date(value)
+    return iso_utc(dt) if dt else None
