@@ -33,6 +33,19 @@ def recent(selector: str, by: str) -> str:
     return (f"sum by ({by}) (clamp_min({selector} - ({selector} offset $__range or {selector} * 0), 0))")
 
 
+def grown(selector: str, by: str, window: str) -> str:
+    """How much a counter grew over ``window``, series born in the window counted from 0.
+
+    ``increase()`` takes a series' first sample as its starting point, so a feed's first
+    poll after the poller starts (its series is born at 1) would count nothing; adding
+    the first value of each series that did not exist a window ago fixes that, and
+    ``increase()`` still sees through counter resets (a restarted poller).
+    """
+    born = f"(min_over_time({selector}[{window}]) unless {selector} offset {window})"
+    grew = f"increase({selector}[{window}])"
+    return f"sum by ({by}) ({grew} + ({born} or {grew} * 0))"
+
+
 class Layout:
     """Places panels left to right, top to bottom, on Grafana's 24-column grid."""
 
@@ -179,11 +192,11 @@ def feed_health_table() -> dict:
     columns = (  # (refId, expression, column title, unit)
         ("A", "max by (feed) (time() - newsmon_feed_last_success_timestamp_seconds)", "since last success", "s"),
         ("B", "max by (feed) (newsmon_feed_consecutive_failures)", "consecutive failures", "short"),
-        ("C", 'sum by (feed) (increase(newsmon_feed_polls_total{result=~"new|unchanged|not_modified"}[1h]))',
+        ("C", grown('newsmon_feed_polls_total{result=~"new|unchanged|not_modified"}', "feed", "1h"),
          "good polls (1 h)", "short"),
-        ("D", 'sum by (feed) (increase(newsmon_feed_polls_total{result!~"new|unchanged|not_modified"}[1h]))',
+        ("D", grown('newsmon_feed_polls_total{result!~"new|unchanged|not_modified"}', "feed", "1h"),
          "failed polls (1 h)", "short"),
-        ("E", "sum by (feed) (increase(newsmon_feed_entries_published_total[1h]))", "entries (1 h)", "short"),
+        ("E", grown("newsmon_feed_entries_published_total", "feed", "1h"), "entries (1 h)", "short"),
     )
     overrides = [{"matcher": {"id": "byName", "options": f"Value #{ref}"},
                   "properties": [{"id": "displayName", "value": title}, {"id": "unit", "value": unit}]}

@@ -186,3 +186,37 @@ class FeedFarm:
             return web.Response(status=304, headers={"ETag": etag})
         return web.Response(body=generated_feed(i, v), headers={"Content-Type": "application/rss+xml",
                                                                 "ETag": etag})
+
+
+class FarmThread:
+    """A FeedFarm served from an event loop of its own in a thread, for tests that are not
+    async themselves (a poller subprocess fetching from it while the test waits)::
+
+        farm = FeedFarm(); farm.put("bbc", body)
+        with FarmThread(farm) as base: ...       # "http://127.0.0.1:PORT"
+    """
+
+    def __init__(self, farm: FeedFarm):
+        import threading
+
+        self.farm = farm
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    def start(self) -> str:
+        self._thread.start()
+        return asyncio.run_coroutine_threadsafe(self.farm.start(), self._loop).result(60)
+
+    def stop(self) -> None:
+        try:
+            asyncio.run_coroutine_threadsafe(self.farm.stop(), self._loop).result(30)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(30)
+            self._loop.close()
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
