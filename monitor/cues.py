@@ -10,6 +10,8 @@ Flags on a cue:
   m  military sense only if the sentence names a force or a military word
   h  the word "attack": its type depends on what follows (land offensive, missiles, gas...)
   p  an adjective after its place (راوة المحاصرة, "besieged Rawa"): the place is before it
+  o  its object is a force (طرد داعش, "expelling ISIS"): the force named right after it
+     is the one driven out, unless another force is named before it or right after that
 """
 from __future__ import annotations
 
@@ -33,47 +35,65 @@ CUES = {
         "v": """سيطر|سيطرت|سيطروا|سيطرا|سيطرتا|يسيطر|تسيطر|يسيطرون|يسيطران|تسيطران|استعاد|استعادت|
             استعادوا|يستعيد|تستعيد|يستعيدون|حرر|حررت|حرروا|يحرر|انتزع|انتزعت|ينتزع|تنتزع|
             دخلت القوات|دخل الجيش|دخلت قوات|احكم|احكمت|بسط|بسطت|يبسط|تبسط|فرضت وجودها|فرض وجوده|
-            تمكنت من السيطره|تمكن من السيطره|تعيد فرض|يعيد فرض|اعادت فرض|اعاد فرض""",
-        "n": """السيطره علي|استعاده السيطره|السيطره الكامله|تحرير|دخول القوات|دخول الجيش""",
+            تمكنت من السيطره|تمكن من السيطره|تعيد فرض|يعيد فرض|اعادت فرض|اعاد فرض|
+            استولي|استولت|استولوا|يستولي|تستولي|يستولون|استرجع|استرجعت|استرجعوا|يسترجع|تسترجع|
+            استرد|استردت|استردوا|يسترد|تسترد""",
+        # to drive out: the force named right after it is the one driven out
+        "vo": "طردت|طردوا|يطرد|تطرد|يطردون|دحرت|دحروا|يدحر|تدحر|يدحرون",
+        "no": "طرد|دحر",
+        "n": """السيطره علي|استعاده السيطره|السيطره الكامله|تحرير|دخول القوات|دخول الجيش|
+            الاستيلاء علي|استيلاء|استرجاع|استرداد""",
         "": """captured|recaptured|retook|retaken|seized|seized control|took control|taken control|
             gained control|liberated|liberation of|capture of|recapture of|fell to|regained control|
-            control of|entered the town|entered the city|drove out""",
+            control of|entered the town|entered the city|drove out|overran|overrun|wrested|wrested control""",
     },
     "advance": {
         "v": """تقدم|تقدمت|تقدموا|يتقدم|تتقدم|يتقدمون|اقترب|اقتربت|يقترب|تقترب|تحرز تقدما|يحرز تقدما|
             احرز تقدما|احرزت تقدما|اطلق عمليه|اطلقت عمليه|يطلق عمليه|تطلق عمليه|بدات عمليه|بدا عمليه|
-            شن هجوما بريا|شنت هجوما بريا|وصلت|وصل|اقتحمت|يقتحم|تقتحم|اقتحام|يسيطر ناريا|تسيطر ناريا|سيطر ناريا|سيطرت ناريا""",
+            شن هجوما بريا|شنت هجوما بريا|وصلت|وصل|اقتحمت|يقتحم|تقتحم|اقتحام|يسيطر ناريا|تسيطر ناريا|سيطر ناريا|سيطرت ناريا|
+            توغل|توغلت|توغلوا|يتوغل|تتوغل|يتوغلون|زحف|زحفت|يزحف|تزحف|
+            بات علي بعد|باتت علي بعد|باتوا علي بعد|اصبح علي بعد|اصبحت علي بعد|اصبحوا علي بعد""",
         "n": """تقدما|تقدم ميداني|تقدم نوعي|اقتراب|وصول|مشارف|ابواب|مداخل|عمليه عسكريه|عمليات عسكريه|
-            بدء معركه|هجوم بري|هجوما بريا|الهجوم البري|هجوم واسع|هجوما واسعا|حمله عسكريه|حمله ضاريه""",
+            بدء معركه|هجوم بري|هجوما بريا|الهجوم البري|هجوم واسع|هجوما واسعا|حمله عسكريه|حمله ضاريه|
+            توغل|علي اطراف|انطلاق معركه|انطلقت معركه|بدء الهجوم|
+            بدء هجوم|تقدمها|تقدمهم""",
         "": """advanced|advancing|advance on|advance towards|advance toward|pushed into|closing in|
             outskirts of|gates of|launched an offensive|offensive on|offensive against|ground offensive|
-            approached|edge of""",
+            approached|edge of|pushed toward|pushed towards|stormed|incursion into|moved into""",
     },
     "withdrawal": {
-        "v": """انسحب|انسحبت|انسحبوا|ينسحب|تنسحب|ينسحبون|تراجع|تراجعت|تراجعوا|اخلت|اخلي|فروا|فر""",
+        "v": """انسحب|انسحبت|انسحبوا|ينسحب|تنسحب|ينسحبون|تراجع|تراجعت|تراجعوا|اخلت|اخلي|فروا|فر|
+            اخلوا|يخلي|انسحبا|انسحبتا""",
         "n": """انسحاب|الانسحاب|خروج المسلحين|خروج مقاتلي|خروج مسلحي|اجلاء المقاتلين|اجلاء مقاتلين|
-            اجلاء مئات المقاتلين|اجلاء المسلحين|فرار|فرارهم|تراجع مسلحي""",
+            اجلاء مئات المقاتلين|اجلاء المسلحين|فرار|فرارهم|تراجع مسلحي|انسحابا|
+            خروج الفصائل|خروج فصائل|خروج المقاتلين|خروج مقاتلين|خروج مسلحين|
+            مغادره المسلحين|مغادره مسلحي|مغادره مقاتلي|مغادره الفصائل|مغادره فصائل|مغادره جميع الفصائل|
+            مغادره جميع فصائل|ترحيل مقاتلي|ترحيل المسلحين|ترحيل مسلحي|اجلاء مسلحي|اجلاء الفصائل|
+            اخلاء مواقع|اخلاء مواقعها|اخلاء مواقعه|اخلاء مواقعهم""",
         "": """withdrew|withdrawn|withdrawal of|pulled out|retreated|retreat from|evacuation of fighters|
-            evacuated fighters|fled""",
+            evacuated fighters|fled|pulled back|pullout|pull-out""",
     },
     "siege": {
-        "v": "حاصر|حاصرت|حاصروا|يحاصر|تحاصر|يحاصرون|طوق|طوقت|يطوق|تطوق|فرض حصارا|فرضت حصارا|تضيق الخناق|يضيق الخناق",
+        "v": """حاصر|حاصرت|حاصروا|يحاصر|تحاصر|يحاصرون|طوق|طوقت|يطوق|تطوق|فرض حصارا|فرضت حصارا|تضيق الخناق|
+            يضيق الخناق|يفرض حصارا|تفرض حصارا|يفرضون حصارا|فرضوا حصارا|فرض طوقا|فرضت طوقا|ضربت طوقا|ضرب طوقا""",
         "n": """حصار|الحصار|محاصره|تطويق|تضييق الخناق|طوق|تشديد الحصار|شددت الحصار|شدد الحصار""",
-        "p": "المحاصر|المحاصره|المحاصرين|المحاصرتين",
+        "p": "المحاصر|المحاصره|المحاصرين|المحاصرتين|المطوقه|المطوق",
         "": "besieged|siege|encircled|surrounded|under siege|blockade",
     },
     "clash": {
         "m": """اشتباكات|اشتباك|اشتبك|اشتبكت|مواجهات|معارك|معركه|قتال|القتال|اقتتال|اشتدت المعارك|
-            تبادل لاطلاق النار|تبادل اطلاق النار|تبادلا لاطلاق النار|
+            تبادل لاطلاق النار|تبادل اطلاق النار|تبادلا لاطلاق النار|اشتبكوا|يشتبك|تشتبك|يشتبكون|تبادل القصف|
             clashes|clashed|fighting|battle|battles|fought|firefight|gun battle|gunbattle""",
     },
     "strike": {
-        "v": "قصف|قصفت|قصفوا|قصفا|يقصف|تقصف|يقصفون|يقصفان|تقصفان|اغارت|اغار|استهدفت الطائرات|شنت غارات|شن غارات|اطلقت صواريخ|اطلق صواريخ|اطلقوا صواريخ",
+        "v": """قصف|قصفت|قصفوا|قصفا|يقصف|تقصف|يقصفون|يقصفان|تقصفان|اغارت|اغار|استهدفت الطائرات|شنت غارات|شن غارات|
+            اطلقت صواريخ|اطلق صواريخ|اطلقوا صواريخ""",
+        "vm": "دكت|يدك|تدك|دكوا",  # to pound: also "to pound the net" in football
         "": """القصف|قصف جوي|قصف مدفعي|قصف صاروخي|غاره|غارات|الغارات|غارتين|غاره جويه|غارات جويه|
             ضربه جويه|ضربات جويه|ضربات|ضربه عسكريه|الضربه العسكريه|الضربات العسكريه|ضربات صاروخيه|
             هجمات جويه|هجوم جوي|صاروخ|صواريخ|صاروخا|صواريخ باليستيه|صاروخ باليستي|قذائف|قذيفه|
             براميل متفجره|البراميل المتفجره|طائره مسيره|طائرات مسيره|طائره بدون طيار|طائرات بدون طيار|
-            طائره دون طيار|طائرات دون طيار|طائرتين دون طيار|طائره بلا طيار|مقذوفات|
+            طائره دون طيار|طائرات دون طيار|طائرتين دون طيار|طائره بلا طيار|مقذوفات|رشقات صاروخيه|رشقه صاروخيه|
             airstrike|airstrikes|air strike|air strikes|air raid|air raids|shelling|shelled|bombarded|
             bombardment|missile strike|missile attack|rocket attack|rockets|missiles|drone strike|
             struck|pounded|barrel bombs""",
@@ -81,12 +101,62 @@ CUES = {
     "attack": {
         "": """تفجير|تفجيرات|انفجار عبوه|عبوه ناسفه|عبوات ناسفه|قنبله|سياره مفخخه|مفخخه|انتحاري|انتحاريه|
             هجوم انتحاري|هجوم مسلح|هجوم ارهابي|هجمات ارهابيه|كمين|اطلاق نار|الطعن|طعن|اقتحموا|اقتحم مسلحون|
-            انفجارات|هجوم كيماوي|هجوم كيميائي|بالغاز|غاز سام|
+            انفجارات|هجوم كيماوي|هجوم كيميائي|بالغاز|غاز سام|حزام ناسف|احزمه ناسفه|حزاما ناسفا|انفجار لغم|لغم ارضي|
             suicide bomber|suicide bombing|suicide attack|car bomb|roadside bomb|bomb attack|bombing|
             ambush|gunmen|shooting attack|stabbing|explosive device|IED|chemical attack|gas attack""",
         "h": "هجوم|هجمات|الهجوم|هجوما|attack|attacks|attacked",
     },
 }
+
+# Attached object and possessive pronouns (حررها "liberated it", انسحابهم "their
+# withdrawal", سيطرتها على "its control of"): the matcher needs whole words, so each
+# one-word verb or verbal noun of these groups also gets its suffixed forms.
+_PRONOUNS = ("ه", "ها", "هم", "هما")
+_SUFFIXED = {"capture": "vn", "advance": "vn", "withdrawal": "vn", "siege": "vn", "strike": "v", "attack": "h"}
+
+
+def _bare_word(word: str) -> str:
+    return word[2:] if word.startswith("ال") else word
+
+
+def _suffixed(word: str) -> list[str]:
+    """The word with each attached pronoun: ة (ه in match form) becomes ت (سيطرته →
+    سيطرتها), final وا loses its alef (حرروا → حرروها), final ى/ي becomes ا (أخلى → أخلاها)."""
+    if " " in word or len(word) < 3 or not re.fullmatch(r"[\u0621-\u064a]+", word):
+        return []
+    if word.endswith("ا") and not word.endswith("وا"):
+        return []  # an accusative noun (تقدما), not a verb
+    if word.startswith("ال"):
+        word = word[2:]
+    if word.endswith("ه"):
+        stem = word[:-1] + "ت"
+    elif word.endswith("وا"):
+        stem = word[:-1]
+    elif word.endswith("ي"):
+        stem = word[:-1] + "ا"
+    else:
+        stem = word
+    return [stem + p for p in _PRONOUNS]
+
+
+# Verbs that take an object (a place): انسحب, تقدم, سيطر (على) and اقترب (من) do not.
+_TRANSITIVE = re.compile("حرر|تعيد|تعاد|عادوا|نتزع|بسط|حكم|حاصر|طوق|قصف|قتحم|اخلي|اخلت")
+# Verbal nouns whose possessive names the event (انسحابهم, حصارها); "its gates", "his
+# arrival", "its approach" (أبوابها, وصوله, اقترابها) name other things far more often.
+_POSSESSED = re.compile("^(تحرير|انسحاب|حصار|محاصره|تطويق|فرار|هجوم|هجمات)$")
+# A verb with ه is spelt as a verbal noun in match form (استعاده "he regained it" and
+# "regaining", طوقه): such forms are left to the verbal nouns.
+_MASDAR_LIKE = re.compile("^(استعاده|استعادت|طوقه|طوقت)")
+
+
+for _type, _flags in _SUFFIXED.items():
+    for _f in _flags:
+        _have = {match_form(w).strip() for w in _forms(CUES[_type].get(_f, ""))}
+        _takes = (lambda w: _TRANSITIVE.search(w)) if _f == "v" else (lambda w: _POSSESSED.match(_bare_word(w)))
+        _new = [x for w in sorted(_have) if _takes(w) for x in _suffixed(w)
+                if x not in _have and not _MASDAR_LIKE.match(x)]
+        if _new:
+            CUES[_type][_f] = CUES[_type][_f] + "|" + "|".join(dict.fromkeys(_new))
 
 # Before a cue: the event is expected, planned, threatened or asked for, not reported.
 EXPECTED = """ربما|قد|سوف|المتوقع|يتوقع|متوقع|مرتقب|المرتقب|المرتقبه|مرتقبه|محتمل|المحتمل|محتمله|يعتزم|تعتزم|
@@ -118,7 +188,7 @@ NON_MILITARY_AFTER = """الاتفاق|اتفاق|الاتفاقيه|اتفاق�
 # Anywhere in the sentence: a simulation, a protest, sport, a cyber attack, a trial.
 NON_MILITARY_SENTENCE = """محاكاه|تحاكي|مناورات|تدريبات|تدريب|المتظاهرين|متظاهرين|متظاهرون|المحتجين|
     الاحتجاجات|احتجاجات|مسيرات العوده|مسيره العوده|مسيرات|قراصنه|هاكرز|الكترونيه|الكتروني|سيبراني|
-    اختراق|المنتخب|مباراه|لاعب|الدوري|ملعب|النادي|بطوله|
+    اختراق|المنتخب|مباراه|لاعب|الدوري|ملعب|النادي|بطوله|شباك|الشباك|هدفين|بهدفين|
     exercise|exercises|drill|drills|simulation|protesters|protest|protests|hackers|cyber|cyberattack|
     football|match|striker|tournament|league"""
 _PROTEST = _words("""المتظاهرين متظاهرين متظاهرون المحتجين الاحتجاجات احتجاجات مسيره مسيرات العوده
@@ -163,7 +233,8 @@ _STATE_AFTER = _words("ناريا")
 _YEAR = re.compile(r"^(19\d\d|200\d|201[0-6])$")
 _LAUNCH = _words("شن شنت يشن تشن شنه شنته شنوا شنها نفذ نفذت")
 
-_SUPPORT = _words("المدعومه المدعوم المدعومين مدعومه مدعوم بدعم باسناد اسناد بغطاء غطاء بمسانده تساندها تسانده يسانده يساندها بمشاركه ضمن")
+_SUPPORT = _words("الموالي المواليه الموالين موالي مواليه المرتبطه المرتبط "
+                  "المدعومه المدعوم المدعومين مدعومه مدعوم بدعم باسناد اسناد بغطاء غطاء بمسانده تساندها تسانده يسانده يساندها بمشاركه ضمن")
 
 _WEAPONS = _words("صاروخ صواريخ صاروخا قذائف قذيفه طائره طائرات طائرتين ضربات ضربه مقذوفات rockets missiles struck")
 _FLEE = _words("فرار فروا فر فرارهم تراجع تراجعت تراجعوا هروب هربوا هرب نزوح")

@@ -335,6 +335,10 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
         if s.field == "title" and title_actor is None:
             doers = [a for a in actors if not _victim(a, words)
                      and not _hitb(words, a.tok_end, a.tok_end + 5, _B_INTERCEPT)]
+            # a force driven out (طرد الحوثيين) or a place taken from (من داعش) is no doer
+            objects = [c for c in cues if "o" in c.value[2] or c.value[1] == "capture"]
+            doers = [a for a in doers if not any(
+                ("o" in c.value[2] and 0 <= a.tok - c.tok_end <= 1) or _taken_from(a, words) for c in objects)]
             title_actor = doers[0].value[1] if doers else None
         for ev in _sentence_events(s, words, cues, actors, places):
             raw = ev.pop("_actor_raw")
@@ -346,7 +350,8 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
                 # RSS items: the title sets the scene for the summary's sentences
                 if ev["place"] is None and title_places:
                     ev["place"] = title_places[0].value.as_dict()
-                raw = raw or title_actor
+                if s.field != "title":
+                    raw = raw or title_actor
             country = ev["place"]["country"] if ev["place"] else top_country
             if raw is None and ev["type"] == "strike" and not intercept:
                 raw = "@air"  # unnamed air strikes: the air force that strikes there
@@ -529,6 +534,9 @@ def _nisba_ok(a: _Mention, words: list[str]) -> bool:
     for i in (a.tok - 1, a.tok - 2):
         if i >= 0 and any(v in MILITARY_NOUNS for v in _variants(words[i])):
             return True  # also with a glued preposition: لغارات إسرائيلية
+        if i >= 0 and words[i][:1] == "و" and words[i] not in MILITARY_NOUNS:
+            break  # "الجيش والسفارة الفرنسية": the nationality is the second noun's
+
     if a.tok >= 2 and words[a.tok - 2:a.tok] == ["من", "قبل"] and words[a.tok].endswith(("يين", "ين", "ون")):
         return True  # "من قبل العراقيين": by the Iraqis, their forces
     return False
@@ -614,11 +622,23 @@ def _victim(a: _Mention, words: _Words) -> bool:
                     or (_hitb(words, a.tok - 3, a.tok, _B_SUPPORT) and a.value[1] != "turkey")
                     or _hitb(words, a.tok - 2, a.tok, _B_DEFENCE)
                     or (a.tok > 0 and words[a.tok - 1] in ("من", "of")
-                        and _hitb(words, a.tok - 5, a.tok, _B_KILLED_OF)))
+                        and _hitb(words, a.tok - 5, a.tok, _B_KILLED_OF))
+                    # "مناطق يسيطر عليها مقاتلو المعارضة", "الخاضعة لسيطرة داعش": who holds
+                    # the place struck or taken
+                    or (a.tok > 1 and words[a.tok - 1] in _ON_IT and _bare(words[a.tok - 2])[:1] in "يت"
+                        and "سيطر" in words[a.tok - 2])
+                    or (a.tok > 0 and words[a.tok - 1] in ("لسيطره", "سيطره") and a.tok > 1
+                        and "خاضع" in words[a.tok - 2])
+                    # "مقتل 9 من قوات الحرس الوطني", "مقتل جنديين من عناصر الجيش"
+                    or (a.tok > 1 and words[a.tok - 2] in ("من", "of") and _bare(words[a.tok - 1]) in _UNIT_OF
+                        and _hitb(words, a.tok - 6, a.tok, _B_KILLED_OF)))
     return a.victim
 
 
 _BACKED = re.compile(r"^(ال)?(مدعوم|موالي)")
+_ON_IT = frozenset(("عليها", "عليه", "عليهم", "عليهما"))
+_MUTUAL = frozenset(("متبادل", "متبادله", "mutual"))
+_UNIT_OF = frozenset(match_form(w).strip() for w in "قوات عناصر افراد جنود منتسبي مقاتلي ضباط".split())
 
 
 def _choose_actor(c: _Mention, actors: list[_Mention], words: _Words, doers=None):
@@ -636,14 +656,22 @@ def _choose_actor(c: _Mention, actors: list[_Mention], words: _Words, doers=None
             a.tok_end <= w0 and _hitb(words, a.tok_end, min(w0, a.tok_end + 5), _B_INTERCEPT))]
     else:
         cands = doers
+    etype = c.value[1]
+    if etype == "capture":
+        # "تحرير المدينة من الحوثيين", "استعادتها من قبضة داعش": the force a place is
+        # taken from loses it ("من قبل X", by X, is the doer)
+        cands = [a for a in cands if not _taken_from(a, words)]
     if not cands:
         return None
-    etype = c.value[1]
     if etype == "clash" and ("بين" in words[w1:w1 + 12] or "between" in words[w1:w1 + 12]):
         b = w1 + (words[w1:w1 + 12].index("بين") if "بين" in words[w1:w1 + 12] else words[w1:w1 + 12].index("between"))
         sides = [a for a in actors if 0 < a.tok - b <= 3]
         if sides:
             return sides[0].value[1]  # "fighting between X and Y": X, the first side named
+    if "o" in c.value[2]:
+        cands = _drop_object(c, cands, words)
+        if not cands:
+            return None
     # right after the cue (up to 3 words, else up to 10), the last one before it (up to
     # 18 words), else the nearest within 15 words
     right, left, far_right, near, dist = [], None, None, None, 16
@@ -662,6 +690,10 @@ def _choose_actor(c: _Mention, actors: list[_Mention], words: _Words, doers=None
     if etype == "clash" and left is not None and right:
         # "الجيش ... بعد معارك عنيفة مع الحوثيين": the side fought with is the second one
         right = [a for a in right if words[a.tok - 1] not in ("مع", "with")]
+    if left is not None and left.tok_end == w0 and "v" in c.value[2] and etype != "clash":
+        # a force right before a verb is its subject ("التحالف يدك معسكرا للحوثيين"); one
+        # after it is then its object
+        right = []
     if right:
         chosen = right[0]
     elif left is not None:
@@ -684,6 +716,29 @@ def _choose_actor(c: _Mention, actors: list[_Mention], words: _Words, doers=None
         if a.value[1] == "turkey" and 0 <= a.tok - chosen.tok_end <= 3 and _BACKED.match(words[a.tok]):
             return "turkey"
     return chosen.value[1]
+
+
+def _drop_object(c: _Mention, cands: list[_Mention], words: list[str]) -> list[_Mention]:
+    """A cue whose object is a force (طرد, دحر): "القوات تطرد داعش" and "طرد داعش" name
+    the driven-out force right after it; "طردت القوات داعش" names the doer first."""
+    right = [a for a in cands if 0 <= a.tok - c.tok_end <= 3]
+    if not right or len(right) >= 2:
+        return cands
+    left = any(0 <= c.tok - a.tok_end <= 8 for a in cands)
+    if left or "n" in c.value[2]:
+        return [a for a in cands if a is not right[0]]
+    return cands
+
+
+_HOLD = frozenset(match_form(w).strip() for w in "قبضه يد ايدي سيطره براثن".split())
+
+
+def _taken_from(a: _Mention, words: list[str]) -> bool:
+    """Is the force named after "من" (from), or "من قبضة/يد/سيطرة" (from the hands of)?"""
+    i = a.tok - 1
+    if i >= 1 and _bare(words[i]) in _HOLD:
+        i -= 1
+    return i >= 0 and words[i] in ("من", "from")
 
 
 _AIMED_AT = frozenset(("علي", "ضد", "on", "against"))
@@ -783,6 +838,8 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
     for c in cues:
         etype, flags = c.value[1], c.value[2]
         w0, w1 = c.tok, c.tok_end
+        if "v" in flags and "ك" in c.prefix:
+            continue  # a verb takes no ك ("as"): كفر is Kafr, not ك + فر "fled"
         if _hitb(words, w1, w1 + 3, _B_NONMIL_AFTER):
             continue
         if etype == "advance" and w1 < len(words) and words[w1] in ("علي", "ب"):
@@ -794,9 +851,14 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         if ("v" in flags and w0 > 0 and _hitb(words, w0 - 1, w0, _B_RELATIVE)
                 and not _hitb(words, w1, w1 + 3, _B_STATE_AFTER)):
             continue  # الذين يسيطرون على المدينة: who control it, a state
+        if (etype == "capture" and "v" in flags and w1 < len(words) and words[w1] in _ON_IT
+                and words[w0].lstrip("وف")[:1] in "يت"):
+            continue  # "مناطق يسيطر عليها المسلحون": which they hold, a state
         if etype == "withdrawal" and _bare(words[w0]) in _FLEE and not _force_flees(c, actors, words):
             continue  # فرار الآلاف: people fleeing, not a force withdrawing
         generic = False
+        if etype == "strike" and w1 < len(words) and _bare(words[w1]) in _MUTUAL:
+            etype = "clash"  # قصف متبادل: both sides fire, a clash
         if etype == "strike" and _hitb(words, w1, w1 + 4, _B_AT_AIRCRAFT) and _aimed_at_aircraft(words, w1):
             continue  # a missile fired at a drone or a plane: air defence, not a strike on a place
         if _hitb(words, w0 - 5, w0, _B_BACKGROUND):
@@ -810,7 +872,8 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             if _hitb(words, w1, w1 + 2, _B_ATTACK_AIR):
                 etype = "strike"
             elif _hitb(words, w1, w1 + 2, _B_ATTACK_LAND) or (
-                    w0 > 0 and _bare(words[w0 - 1]) in _LAUNCH and not air and actors):
+                    w0 > 0 and _bare(words[w0 - 1]) in _LAUNCH and not air and actors) or (
+                    not air and _launched_by_force(words, w1, actors)):
                 etype = "advance"
             elif not bare & _B_HAPPENED:
                 continue  # talk about an attack (an inquiry, a count, a warning), not its report
@@ -839,6 +902,18 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
                         "place": p.value.as_dict() if p else None,
                         "modality": modality, "evidence": evidence, "_generic": generic})
     return out
+
+
+_LAUNCHES = re.compile(r"^[وف]?[يت]?شن(ه|ها|ته|وه|وها)?$")
+
+
+def _launched_by_force(words: list[str], w1: int, actors) -> bool:
+    """"الهجوم الذي تشنه القوات الحكومية على X": an offensive a named force launches."""
+    if w1 + 1 >= len(words) or words[w1] not in _RELATIVE or not _LAUNCHES.match(words[w1 + 1]):
+        return False
+    if _bare(words[w1 - 1]) != "هجوم":
+        return False  # "الهجمات التي شنها": attacks, not one offensive
+    return any(0 <= a.tok - (w1 + 2) <= 1 for a in actors)
 
 
 def _force_flees(c: _Mention, actors: list[_Mention], words: list[str]) -> bool:
@@ -889,6 +964,9 @@ def _drop_generic(events: list[dict]) -> list[dict]:
     return out
 
 
+_ACTOR_RANK = {"unknown": 0, "other": 1}
+
+
 def _dedupe(events: list[dict]) -> list[dict]:
     """One event per (type, place): title and summary often state the same one. The
     merged event keeps the finer place and a named actor over an unknown one."""
@@ -898,10 +976,12 @@ def _dedupe(events: list[dict]) -> list[dict]:
             if o["type"] == ev["type"] and _same_event(o, ev):
                 if o["place"] and ev["place"] and _LEVEL_RANK[ev["place"]["level"]] > _LEVEL_RANK[o["place"]["level"]]:
                     o["place"] = ev["place"]
-                    if ev["actor"] not in ("unknown", "other"):
+                    if _ACTOR_RANK.get(ev["actor"], 2) >= _ACTOR_RANK.get(o["actor"], 2) and ev["actor"] != "unknown":
                         o["actor"] = ev["actor"]
-                if (o["actor"] in ("unknown", "other") or (o.get("_default") and not ev.get("_default"))) \
-                        and ev["actor"] not in ("unknown", "other"):
+                # a named force wins over "other" (a force not in the list), which wins
+                # over "unknown", and a named one over the default air force
+                if (_ACTOR_RANK.get(o["actor"], 2) < _ACTOR_RANK.get(ev["actor"], 2)
+                        or (o.get("_default") and not ev.get("_default") and ev["actor"] not in _ACTOR_RANK)):
                     o["actor"] = ev["actor"]
                     o["_default"] = ev.get("_default")
                 break

@@ -353,3 +353,57 @@ def test_either_of_two_forces_is_the_first():
 def test_purpose_of_a_battle_is_not_a_capture_even_when_claimed():
     evs = events("أعلنت الإمارات مقتل 3 من جنودها في معركة تحرير الحديدة")
     assert [e[0] for e in evs] == ["clash"]
+
+
+# --- morphology, objects, holders (sentences written for these tests) ----------------------
+
+@pytest.mark.parametrize("title,expected", [
+    # attached pronouns on verbal nouns and on transitive verbs
+    ("أعلن الحوثيون انسحابهم من مدينة حيس", ("withdrawal", "houthis", "Hays")),
+    ("مدينة دوما قصفتها طائرات روسية", ("strike", "russia", "Douma")),
+    # new cue verbs
+    ("قوات النظام تستولي على بلدة كفر بطنا", ("capture", "syria_gov", "Kafr Batna")),
+    ("الجيش التركي يتوغل في مدينة عفرين", ("advance", "turkey", "Afrin")),
+    ("مغادرة جميع الفصائل المسلحة من دوما", ("withdrawal", "syria_rebels", "Douma")),
+    # an offensive a named force launches, in a relative clause
+    ("مقتل 10 في الهجوم الذي تشنه القوات الحكومية على مدينة الحديدة", ("advance", "yemen_gov", "Al Hudaydah")),
+    # mutual shelling is fighting
+    ("قصف مدفعي متبادل بين الجيش اليمني والحوثيين في صعدة", ("clash", "yemen_gov", "Sa'dah")),
+    # the force before a verb is its subject, the one after it the object
+    ("التحالف العربي يدك مواقع الحوثي في صعدة", ("strike", "saudi_coalition", "Sa'dah")),
+    ("الميليشيات الموالية لإيران تقصف بلدة البوكمال", ("strike", "iran", "Abu Kamal")),
+])
+def test_general_forms(title, expected):
+    assert expected in events(title)
+
+
+def test_kaf_is_no_clitic_of_a_verb():
+    # كفر (Kafr) is not ك + فر ("fled")
+    assert [e[0] for e in events("قوات النظام تستولي على بلدة كفر بطنا")] == ["capture"]
+
+
+def test_force_driven_out_is_not_the_doer():
+    assert events("القوات العراقية تطرد داعش من بلدة راوة") == [("capture", "iraq_gov", "Rawa")]
+    assert events("طردت القوات العراقية مسلحي داعش من بلدة راوة") == [("capture", "iraq_gov", "Rawa")]
+    assert events("طرد داعش من بلدة راوة") == [("capture", "unknown", "Rawa")]
+    assert events("الجيش السوري يعلن تحرير بلدة دوما من الفصائل") == [("capture", "syria_gov", "Douma")]
+
+
+def test_holder_of_a_place_is_neither_capture_nor_striker():
+    evs = events("غارات على قرى يسيطر عليها مقاتلو المعارضة في ريف إدلب")
+    assert [e[0] for e in evs] == ["strike"] and evs[0][1] != "syria_rebels"
+
+
+def test_victims_of_a_unit_and_a_nationality_of_another_noun():
+    assert events("مقتل 5 من عناصر الجيش في هجوم مسلح في كابول") == [("attack", "unknown", "Kabul")]
+    assert events("هجوم إرهابي أسفر عن مقتل 20 استهدف مقر الجيش والسفارة الفرنسية في كابول") == [
+        ("attack", "unknown", "Kabul")]
+
+
+def test_named_other_force_wins_over_unknown_when_merged():
+    assert events("اشتباكات في ميانمار", "قتل 19 في اشتباكات بين جيش ميانمار ومجموعة مسلحة في ولاية شان") == [
+        ("clash", "other", "Shan State")]
+
+
+def test_football_pounding_is_no_strike():
+    assert events("محمد صلاح يدك شباك روما بهدفين") == []
