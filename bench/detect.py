@@ -2,8 +2,8 @@
 
 usage: python bench/detect.py [--seconds N]
 
-RSS items come from ../shared/eval/dev.jsonl, else the first 5,000 items of
-../shared/corpus/ant-2018.jsonl.gz (title + summary only); full articles are the seed
+RSS items are the first 5,000 items of ../shared/corpus/ant-2018.jsonl.gz (title +
+summary only), else those of ../shared/eval/dev.jsonl; full articles are the seed
 document. Loading the gazetteer is timed apart and not counted in the rates.
 """
 from __future__ import annotations

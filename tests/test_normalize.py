@@ -97,3 +97,36 @@ def test_lam_before_article_only_with_clitics_before():
     assert [x.values[0] for x in m.find(match_form("وللموصل"))] == ["الموصل"]
     assert m.find(match_form("الموصل"))[0].prefix == ""
     assert m.find(match_form("مللموصل")) == []
+
+
+def test_code_page_path_is_the_str_path():
+    # Texts in cp1256 are folded byte by byte; every character and every pair of them
+    # (NFKC composes pairs) must fold as the str path folds them.
+    from monitor.normalize import _byte_form, _encode, _match_form_slow, _match_form_str
+    chars = [bytes([b]).decode("cp1256") for b in range(256)]
+    for x in chars:
+        for y in chars:
+            for text in (x + y, "ب" + x + y + "a"):
+                raw = _encode(text)
+                if raw is not None:
+                    assert _byte_form(raw) == _match_form_slow(text) == _match_form_str(text), repr(text)
+    assert _encode("a ™") is None and _encode("٢٠١٨") is None  # "tm", and a character outside cp1256
+
+
+def test_split_fields_mixes_code_page_and_other_fields():
+    from monitor.normalize import split_fields
+    fields = [("title", "قصف حلب™.. الجيش"), ("summary", "سَقَطَ ٣ قتلى. وقال «المرصد»: لا"),
+              ("text", "الـقـصـف على إدلب.\n\n؟ . وأضاف أن 4.5 ألف نزحوا")]
+    sents = split_fields(fields)
+    assert sents == [s for name, text in fields for s in split_sentences(text, name)]
+    for s in sents:
+        assert s.form == match_form(s.text)
+        assert dict(fields)[s.field][s.start:s.end] == s.text
+    assert [s.form for s in sents if s.text in ("؟", ".")] == ["  ", "  "]  # sentences without words
+
+
+def test_language_counts_arabic_letters_as_before():
+    from monitor.normalize import _ARABIC_COMMON, _count_arabic
+    assert len(set(_ARABIC_COMMON)) == len(_ARABIC_COMMON)
+    for text in ("قصفت الطائرات حلب وإدلب؟ 12 قتيلا", "Homs حمص ٢٠١٨ 🌊 ی", ""):
+        assert _count_arabic(text) == sum(map(text.count, _ARABIC_COMMON))
