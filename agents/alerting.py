@@ -8,6 +8,7 @@
 Every decision is a pure function of ``monitor.corroborate`` and ``monitor.watchlists``;
 these agents only connect topics and tables to them. Both iterate event by event (not in
 batches): a table row is written to the changelog partition of the *current* event.
+Old entries of the claims and watchlist tables expire (``agents/tables.py``).
 """
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ import time
 import orjson
 
 from agents.agents import INTERNAL_MAX_BYTES, emit_alert, send_to_deadletter
-from agents.app import app, claim_config, metrics, watchlist
-from agents.tables import claims, control, watchlist_alerted
+from agents.app import app, metrics, watchlist
+from agents.tables import CLAIM_CONFIG, claims, control, watchlist_alerted
 from agents.topics import claim_events, enriched_articles
 from monitor.corroborate import (
     ClaimState,
@@ -30,6 +31,7 @@ from monitor.corroborate import (
     watchlist_alerts,
 )
 from monitor.errors import BadMessage
+from monitor.expiry import watchlist_entry, watchlist_rules
 from monitor.pipeline import check_claim_event, check_enriched, decode_object
 
 log = logging.getLogger(__name__)
@@ -51,7 +53,7 @@ async def route_claims(stream):
             hits = watchlist.match(record) if watchlist is not None else []
             # An article's watchlist alerts go out once: a replayed or re-polled article
             # (same content-based id, so the same partition) finds its rules here.
-            done = set(watchlist_alerted.get(record["id"]) or ()) if hits else set()
+            done = watchlist_rules(watchlist_alerted.get(record["id"])) if hits else set()
             hits = [h for h in hits if h.rule_id not in done]
             keyword_alerts = watchlist_alerts(record, hits)
             routed = claim_keys(record)
@@ -66,7 +68,8 @@ async def route_claims(stream):
         for alert in keyword_alerts:
             await emit_alert(alert, wait=True)
         if hits:
-            watchlist_alerted[record["id"]] = sorted(done | {h.rule_id for h in hits})
+            watchlist_alerted[record["id"]] = watchlist_entry(done | {h.rule_id for h in hits},
+                                                              time.time())
         article = {k: record.get(k) for k in CLAIM_RECORD_FIELDS}
         for key, ev in routed:
             value = orjson.dumps({"key": key, "event": ev, "record": article})
@@ -108,18 +111,18 @@ def observe(item: dict) -> tuple[list[dict], list[tuple]]:
     the table writes ``(table, key, value)`` to make once they are out."""
     key, ev, record = item["key"], item["event"], item["record"]
     before = claims.get(key)
-    state, new_alerts = observe_claim(ClaimState.from_dict(before), record, ev, config=claim_config)
+    state, new_alerts = observe_claim(ClaimState.from_dict(before), record, ev, config=CLAIM_CONFIG)
     writes: list[tuple] = []
     if state is None:
         return new_alerts, writes
     after = plain(state.as_dict())
     if after != before:
         writes.append((claims, key, after))
-    if ev.get("type") in claim_config.capture_types and ev.get("place"):
+    if ev.get("type") in CLAIM_CONFIG.capture_types and ev.get("place"):
         pkey = place_key(ev["place"])
         cbefore = control.get(pkey)
         cstate, control_alerts = observe_control(ControlState.from_dict(cbefore), state,
-                                                 config=claim_config)
+                                                 config=CLAIM_CONFIG)
         if cstate is not None and (cafter := plain(cstate.as_dict())) != cbefore:
             writes.append((control, pkey, cafter))
         new_alerts = new_alerts + control_alerts

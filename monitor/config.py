@@ -62,6 +62,13 @@ class Settings:
     subscribers_file: str = ""
     claim_window_seconds: int = 86400
     claim_min_sources: int = 2
+    # The horizon of the worker's memory: a claim is kept until its window has ended and
+    # no report of it has come for this long; an (article, watchlist rule) alert and a
+    # (subscriber, alert) delivery for this long after they went out. A replay, re-poll or
+    # redelivery within it raises and delivers nothing again; older entries are deleted.
+    dedup_retention_seconds: float = 7 * 24 * 3600.0
+    # How often the worker deletes the table entries that have expired.
+    expiry_interval_seconds: float = 60.0
     # Alert deliveries (webhooks, Kafka topics) in flight at once in one worker.
     delivery_concurrency: int = 8
     # Local broker managed by `news-monitor broker`

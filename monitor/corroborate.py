@@ -14,6 +14,12 @@ table keyed by the claim key). Alerts of one claim window:
 - then nothing more until the window ends. An article already counted (same id:
   republished, re-polled, replayed) never raises anything.
 
+A claim's state may be deleted once its window has ended and no report of it has come for
+the retention (``ClaimConfig.retention_seconds``; ``ClaimState.expires_at``): a report
+after the window opens a new claim anyway, and within the retention a replayed article
+still finds itself counted. ``seen_at`` (the worker's clock at the latest report, kept to
+within an eighth of the retention so that repeated reports cost few writes) says when.
+
 *Control* of a place follows corroborated captures: ``observe_control`` keeps who took
 a place, when, and from which reports, and raises ``control_change`` when a
 corroborated capture gives the place a new controller.
@@ -35,6 +41,7 @@ from urllib.parse import urlsplit
 from monitor.models import SCHEMA_VERSION
 
 DEFAULT_WINDOW_SECONDS = 24 * 3600
+DEFAULT_RETENTION_SECONDS = 7 * 24 * 3600
 # Articles kept per claim for the alert's article list; ids are kept in full.
 MAX_ARTICLES_LISTED = 50
 ARTICLE_FIELDS = ("id", "title", "url", "source", "published", "lang")
@@ -44,6 +51,9 @@ ARTICLE_FIELDS = ("id", "title", "url", "source", "published", "lang")
 class ClaimConfig:
     window_seconds: float = DEFAULT_WINDOW_SECONDS
     min_sources: int = 2
+    # How long a claim is remembered after its latest report (at least until its window
+    # ends): the horizon within which a replayed article raises nothing again.
+    retention_seconds: float = DEFAULT_RETENTION_SECONDS
     # Event types that transfer control of their place to their actor.
     capture_types: frozenset[str] = frozenset({"capture"})
 
@@ -137,9 +147,23 @@ class ClaimState:
     articles: tuple[dict[str, Any], ...] = ()
     alerted: tuple[str, ...] = ()     # statuses already raised in this window
 
+    seen_at: float | None = None      # worker clock at the latest report (None: first_seen)
+
     @property
     def corroborated(self) -> bool:
         return "corroborated" in self.alerted
+
+    @property
+    def last_seen(self) -> float:
+        return self.first_seen if self.seen_at is None else self.seen_at
+
+    def expires_at(self, config: ClaimConfig) -> float:
+        """When this state may be deleted: after its window has ended (report time) and at
+        least ``retention_seconds`` after its latest report (worker clock). ``seen_at`` is
+        refreshed only when it is older than ``touch_seconds``, so the extra
+        ``touch_seconds`` keeps every report within the retention."""
+        return max(self.window_start + config.window_seconds,
+                   self.last_seen + config.retention_seconds + touch_seconds(config))
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -153,7 +177,20 @@ class ClaimState:
                    sources=tuple(data.get("sources") or ()),
                    article_ids=tuple(data.get("article_ids") or ()),
                    articles=tuple(dict(a) for a in data.get("articles") or ()),
-                   alerted=tuple(data.get("alerted") or ()))
+                   alerted=tuple(data.get("alerted") or ()),
+                   seen_at=(float(data["seen_at"]) if data.get("seen_at") is not None else None))
+
+
+def touch_seconds(config: ClaimConfig) -> float:
+    """How stale ``seen_at`` may get before a report that changes nothing else refreshes it."""
+    return config.retention_seconds / 8
+
+
+def _seen(state: ClaimState, now: float, config: ClaimConfig) -> ClaimState:
+    """The state with ``seen_at`` refreshed if it is older than ``touch_seconds``."""
+    if now - state.last_seen > touch_seconds(config):
+        return replace(state, seen_at=now)
+    return state
 
 
 def observe_claim(state: ClaimState | None, enriched: Mapping[str, Any],
@@ -162,7 +199,9 @@ def observe_claim(state: ClaimState | None, enriched: Mapping[str, Any],
     """The claim's new state and the alerts to emit for one (article, event).
 
     A report older than ``window_seconds`` before the window start is stale: it neither
-    reopens the claim nor counts (the state is returned unchanged).
+    reopens the claim nor counts. A report that changes nothing (already counted, stale,
+    or after corroboration) returns the same state, except that ``seen_at`` moves on once
+    it is older than ``touch_seconds(config)``.
     """
     now = time.time() if now is None else now
     key = claim_key(event)
@@ -175,17 +214,17 @@ def observe_claim(state: ClaimState | None, enriched: Mapping[str, Any],
 
     if state is not None and t < state.window_start + config.window_seconds:
         if aid in state.article_ids or t < state.window_start - config.window_seconds:
-            return state, []
+            return _seen(state, now, config), []
         if state.corroborated:
             # The window's alerts are all out: keep the state as it is (bounded).
-            return state, []
+            return _seen(state, now, config), []
         sources = state.sources if source in state.sources else state.sources + (source,)
         articles = state.articles + ((article,) if len(state.articles) < MAX_ARTICLES_LISTED else ())
         state = replace(state, sources=sources, article_ids=state.article_ids + (aid,),
-                        articles=articles)
+                        articles=articles, seen_at=now)
         alerts = []
     else:
-        state = ClaimState(key=key, window_start=t, first_seen=now,
+        state = ClaimState(key=key, window_start=t, first_seen=now, seen_at=now,
                            event={k: event.get(k) for k in ("type", "actor", "place", "modality")},
                            sources=(source,), article_ids=(aid,), articles=(article,))
         alerts = [_claim_alert(state, "first_report", enriched, event, now)]

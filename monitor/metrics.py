@@ -54,3 +54,10 @@ class WorkerMetrics:
             "newsmon_deliveries_total", "Alert deliveries to subscribers, by channel and result.",
             ["channel", "result"], registry=registry)
         self.up = Gauge("newsmon_worker_up", "1 while the worker runs.", registry=registry)
+        self.table_entries = Gauge(
+            "newsmon_table_entries",
+            "Entries a table holds in this worker (its partitions and standby copies).",
+            ["table"], registry=registry)
+        self.table_expired = Counter(
+            "newsmon_table_expired_total", "Table entries deleted because they expired.",
+            ["table"], registry=registry)

@@ -14,6 +14,7 @@ WORKER_SETTINGS = ("app_id", "topic_raw", "topic_enriched", "topic_alerts", "top
                    "topic_partitions", "web_host", "web_port", "metrics_host", "metrics_port",
                    "datadir", "max_message_bytes", "topic_claim_events", "watchlist_file",
                    "subscribers_file", "claim_window_seconds", "claim_min_sources",
+                   "dedup_retention_seconds", "expiry_interval_seconds",
                    "delivery_concurrency", "session_timeout_seconds", "request_timeout_seconds",
                    "kafka_security_protocol", "kafka_sasl_mechanism", "kafka_sasl_username",
                    "kafka_sasl_password", "kafka_sasl_password_file", "kafka_ssl_cafile")
