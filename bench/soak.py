@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -52,6 +53,22 @@ def lag_total(settings: Settings) -> int | None:
     except Exception:  # noqa: BLE001
         return None
     return sum(lag.values()) if lag else None
+
+
+def table_entries(settings: Settings) -> str:
+    """Each table's entries, from the worker's own metrics ("claims 120, delivered 300, ...")."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    url = f"http://{settings.metrics_host}:{settings.metrics_port}/metrics"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            text = answer.read().decode()
+    except OSError as exc:
+        return f"unavailable ({exc})"
+    counts = [f"{sample.labels['table']} {sample.value:.0f}"
+              for family in text_string_to_metric_families(text) if family.name == "newsmon_table_entries"
+              for sample in family.samples]
+    return ", ".join(sorted(counts)) or "none reported"
 
 
 def main() -> int:
@@ -154,6 +171,8 @@ def main() -> int:
         print(f"  bad signatures:        {receiver.bad_signatures}")
         print(f"  worker RSS:            start {rss_start / 1024:.0f} MB, peak {rss_peak / 1024:.0f} MB, "
               f"end {rss_end / 1024:.0f} MB")
+        print(f"  table entries at end:  {table_entries(settings)}")
+        print(f"  raw-topic lag at end:  {lag_total(settings)}")
         failures = lost_articles + undelivered + duplicates + receiver.bad_signatures
     finally:
         if poller is not None and poller.poll() is None:
