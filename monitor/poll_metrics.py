@@ -34,14 +34,6 @@ class PollMetrics:
                                         "Time to commit a batch of articles and feed state to Kafka",
                                         registry=registry)
 
-    def add_feed(self, feed: str) -> None:
-        """Start the feed's counters at 0, so that the first poll's entries and polls count in
-        ``rate()``/``increase()`` (a series born at 1 has no earlier value to grow from)."""
-        self.polls.labels(feed, "new")
-        self.entries.labels(feed)
-        self.response_bytes.labels(feed)
-        self.failures.labels(feed).set(0)
-
     def observe(self, feed: str, result: str, *, wire_bytes: int, seconds: float, published: int,
                 consecutive_failures: int, success_at: float | None) -> None:
         if result not in RESULTS:

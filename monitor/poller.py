@@ -349,7 +349,6 @@ class Poller:
         saved = await self.sink.start()
         for f in self.feeds:
             self.states[f.url] = saved.get(feed_key(f.url)) or new_state(f.url)
-            self.metrics.add_feed(f.name)
         self._session = make_session(self.opt.limits, connections=self.opt.concurrency)
         self._committer = asyncio.create_task(self._commit_loop(), name="poller-commit")
         log.info("poller started", extra={"feeds": len(self.feeds), "restored": len(saved)})
