@@ -183,6 +183,12 @@ def main_dashboard() -> dict:
         g.place(stat("Dead letters (range)", "sum(increase(newsmon_deadletter_total[$__range]))",
                      field_defaults={"thresholds": {"mode": "absolute", "steps": [
                          {"color": "green", "value": None}, {"color": "red", "value": 1}]}}), 3, 8),
+        g.row("Worker state"),
+        # A worker runs for weeks: its tables must level off once entries start to expire.
+        g.place(timeseries("Table entries, by table", [target(
+            "sum by (table) (newsmon_table_entries)", "{{table}}")]), 12, 8),
+        g.place(timeseries("Worker memory (resident)", [target(
+            'process_resident_memory_bytes{job="newsmon-worker"}', "{{instance}}")], unit="bytes"), 12, 8),
     ]
     return dashboard("newsmon-main", "News monitor", "Throughput, latency, alerts, feeds, lag, dead letters.",
                      panels, "now-6h")
