@@ -276,7 +276,10 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
     countries: dict[str, int] = {}
     for s, _, _, places in analysed:
         for p in places:
-            cc = p.value.place.country
+            cands = p.value.candidates
+            cc = cands[0].country
+            if len(cands) > 1 and any(c.country != cc and _plausible(c) for c in cands[1:]):
+                continue  # طرابلس (Libya or Lebanon) is what the others settle
             countries[cc] = countries.get(cc, 0) + (2 if s.field == "title" else 1)
     top_country = max(countries, key=countries.get) if countries else None
     seen_places, seen_actors = {}, []
@@ -386,11 +389,19 @@ def _pick(mention, countries: dict[str, int]):
     """The candidate place in the country the item talks about most, else the first."""
     best = mention.candidates[0]
     if len(mention.candidates) > 1 and countries:
-        scored = [(countries.get(c.country, 0), -i, c) for i, c in enumerate(mention.candidates)]
+        scored = [(countries.get(c.country, 0), -i, c) for i, c in enumerate(mention.candidates)
+                  if i == 0 or _plausible(c)]
         top = max(scored, key=lambda t: (t[0], t[1]))
         if top[0] > countries.get(best.country, 0):
             best = top[2]
     return best
+
+
+def _plausible(p) -> bool:
+    """Can a candidate that is not the first be the place meant, when the item's context
+    points to its country? Not a town far from the region (موسكو is not Mesquite,
+    Texas, in a story about the United States)."""
+    return p.curated or p.country in _gazetteer.CORE or p.country in _gazetteer.NEIGHBOURS
 
 
 def _settle_places(places: list[_Mention], words: list[str], gaz, resolved=None) -> list[_Mention]:
@@ -402,6 +413,7 @@ def _settle_places(places: list[_Mention], words: list[str], gaz, resolved=None)
     - "X شمال Y" (مديرية خدير جنوبي شرق محافظة تعز): Y only locates X, the finer place.
     - "شمال ووسط سيناء": the first direction's region (North Sinai).
     - A town named beside a governorate ("في لحج وتعز") stands for its governorate."""
+    refined = set()  # the places read as a part of a region by a direction before them
     for p in places:
         if p.tok >= 1 and p.value.level != "locality":
             name = p.surface
@@ -411,6 +423,10 @@ def _settle_places(places: list[_Mention], words: list[str], gaz, resolved=None)
             elif p.tok >= 2 and words[p.tok - 1][:1] == "و" and words[p.tok - 1][1:] in _DIRECTIONS:
                 d1 = words[p.tok - 2]
             else:
+                reg = _directional(p, words, gaz)
+                if reg is not None:
+                    p.value = reg
+                    refined.add(id(p))
                 continue
             if d1 in _DIRECTIONS:
                 reg = gaz.lookup(f"{d1} {name}")
@@ -418,6 +434,16 @@ def _settle_places(places: list[_Mention], words: list[str], gaz, resolved=None)
                     p.value = reg
     for i, p in enumerate(places):
         q = places[i + 1] if i + 1 < len(places) else None
+        if (q is not None and p.value.level != "country" and q.value.level != "country"
+                and _locates(p, q, words)):
+            # "جبال X في مديرية Y بمحافظة Z", "منطقة X بمدينة Y": X lies in Y; a name
+            # the gazetteer gives only to a place of another country, or far away, is
+            # another place of that name, so the event is placed in Y
+            if q.value.country != p.value.country or _km_places(p.value, q.value) > 200:
+                near = [c for c in p.cands if c.country == q.value.country and _km_places(c, q.value) <= 100]
+                p.value = near[0] if near else q.value
+                if resolved is not None:
+                    resolved[p.surface] = p.value
         if (q is not None and q.tok == p.tok_end and words[q.tok][:1] == "ب"
                 and q.value.level == "region" and p.value.level == "locality"):
             near = [c for c in p.cands if c.level == "locality" and _km_places(c, q.value) <= 200]
@@ -432,7 +458,12 @@ def _settle_places(places: list[_Mention], words: list[str], gaz, resolved=None)
                 and all(_bare(w) in _DIRECTIONS or w in _UNIT_WORDS for w in words[p.tok_end:q.tok])
                 and any(_bare(w) in _DIRECTIONS for w in words[p.tok_end:q.tok])
                 and _km_places(p.value, q.value) <= 150):
-            q.value = p.value  # the locator names the same event's place
+            if id(q) in refined and p.value.level == "region":
+                # "البادية السورية شرقي ريف حمص": the part of the region named by a
+                # direction is the finer place
+                p.value = q.value
+            else:
+                q.value = p.value  # the locator names the same event's place
         if p.value.level == "locality":
             for o in (places[i - 1] if i else None, q):
                 if o is None or o.value.level != "region" or o.value.country != p.value.country:
@@ -445,6 +476,47 @@ def _settle_places(places: list[_Mention], words: list[str], gaz, resolved=None)
                         p.value = gov
                     break
     return places
+
+
+def _directional(p: _Mention, words: list[str], gaz):
+    """The part of a region a direction before it names, if the gazetteer knows it:
+    "شمالي سيناء" (North Sinai), "شرقي ريف حمص" and "جنوب شرق ريف حلب" (the eastern and
+    south-eastern countryside: ريف حمص الشرقي)."""
+    dirs = []
+    for i in (p.tok - 1, p.tok - 2):
+        w = words[i] if i >= 0 else ""
+        d = w if w in _DIRECTIONS else w[1:] if w[1:] in _DIRECTIONS and w[:1] in "وبفل" else None
+        if d is None or d.isascii():
+            break
+        dirs.insert(0, d if len(d) == 3 else d[:-1])  # شمالي: شمال
+        if w is not d:
+            break  # "وشرق": the first of the directions
+    if not dirs or dirs[0] == "وسط" or p.value.level != "region":
+        return None  # "غرب العراق": a direction of a country is the country (GUIDELINES.md)
+    name = p.surface
+    if name.startswith("ريف "):
+        adj = ["ال" + d + "ي" for d in dirs if d != "وسط"]
+        tries = [f"{name} {' '.join(adj)}", f"{name} {adj[0]}"]
+    else:
+        tries = [f"{dirs[0]} {name}"]
+    for t in tries:
+        reg = gaz.lookup(t)
+        if reg is not None and reg.country == p.value.country:
+            return reg
+    return None
+
+
+_LOCATOR_WORDS = frozenset(match_form(w).strip() for w in """في مديريه محافظه مدينه بلده قضاء ناحيه منطقه
+    ولايه اقليم بمديريه بمحافظه بمدينه ببلده بقضاء بناحيه بمنطقه بولايه باقليم""".split())
+
+
+def _locates(p: _Mention, q: _Mention, words: list[str]) -> bool:
+    """Does q say where p lies: "X في (مديرية) Y", "X بمدينة Y", "X بY"?"""
+    gap = words[p.tok_end:q.tok]
+    if len(gap) > 2 or not all(w in _LOCATOR_WORDS for w in gap):
+        return False
+    return bool(gap) and gap[0] in ("في", "in") or (not gap and words[q.tok][:1] == "ب") or (
+        bool(gap) and gap[0][:1] == "ب")
 
 
 _DIRECTIONS = frozenset(match_form(w).strip() for w in """شمال جنوب شرق غرب وسط شمالي جنوبي شرقي غربي
@@ -754,7 +826,26 @@ def _origin(p: _Mention, words: list[str], actors) -> bool:
     return prev in ("في", "in") and any(a.tok_end == p.tok - 1 for a in actors)
 
 
-def _choose_places(c: _Mention, places: list[_Mention], words: list[str], actors=()) -> list[_Mention]:
+def _owned(p: _Mention, c: _Mention, cues, words: list[str]) -> bool:
+    """Is the place after cue ``c`` the place of another event, told in a clause of its
+    own between them: "قصف مقر الجماعة التي نفذت هجوم X", "غارة ... لتقييم هجوم شنوه على
+    X"? Such a cue is of another type (a relative clause about the same strike, "الغارات
+    التي استهدفت X", names the strike's place) and comes after a relative pronoun or
+    before the verb that launched it."""
+    for c2 in cues:
+        if (c2 is c or c2.value[1] == c.value[1] or c2.tok < c.tok_end or c2.tok_end > p.tok
+                or c2.tok - c.tok_end < 2):
+            continue
+        if any(w in _RELATIVE for w in words[c.tok_end:c2.tok]) or (
+                c2.tok_end < len(words) and _LAUNCHES.match(words[c2.tok_end])):
+            return True
+    return False
+
+
+def _choose_places(c: _Mention, places: list[_Mention], words: list[str], actors=(),
+                   cues=()) -> list[_Mention]:
+    if len(cues) > 1 and places:
+        places = [p for p in places if p.tok < c.tok_end or not _owned(p, c, cues, words)]
     if not places:
         return []
     w0, w1, flags = c.tok, c.tok_end, c.value[2]
@@ -891,7 +982,7 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             doers = None
         if modality is None:
             continue
-        chosen = _choose_places(c, places, words, actors)
+        chosen = _choose_places(c, places, words, actors, cues)
         if doers is None:
             doers = [a for a in actors if not _victim(a, words)]
         actor = _choose_actor(c, actors, words, doers)

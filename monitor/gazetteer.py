@@ -55,7 +55,7 @@ GENERIC_AR = frozenset(match_form(w).strip() for w in """
 AMBIGUOUS = frozenset(match_form(w).strip() for w in """
 القائم حماه صور الباب العين عدن مارب البيضاء الجوف النصر الحره السلام الشعب الخليل تدمر
 الزاويه السلطان الكرامه الرمادي هيت الميادين حجه موزع مران ذباب كرش عنه الوادي ريمه القطيف
-الحمدانيه
+الحمدانيه مسقط مشهد عمران
 """.split())
 LOCATIVE = frozenset(match_form(w).strip() for w in """
 في مدينه بلده بلدة قريه قضاء ناحيه محافظه محافظتي منطقه حي مخيم ريف مداخل مدخل مشارف
@@ -138,8 +138,8 @@ class Gazetteer:
             key, cands = vals[0]
             if last_start == ws and last_end == end:
                 continue  # the same words by another spelling (الموصل, ال+موصل)
-            if prefix and "ك" in prefix:
-                continue  # "as X" is rare before a place, and كبيرا, كما, كرة are words
+            if prefix and _bad_prefix(prefix, key, cands):
+                continue
             if key in AMBIGUOUS and not _context(form, prefix, needle, ws):
                 continue
             if check_case and key.isascii():
@@ -193,13 +193,45 @@ def skeleton(word: str) -> str:
 
 
 def _rank(p: Place):
-    """Curated first, then the region's countries, then the bigger place."""
-    core = 0 if p.country in CORE else 1 if p.country in NEIGHBOURS else 2
-    return (not p.curated, core, -p.population)
+    """Curated first, then the towns of the region's countries (a city of a neighbour
+    before a village of a core country: الإسكندرية is Alexandria before the Iraqi
+    Iskandariya), then the bigger place."""
+    if p.country in CORE:
+        tier = 0 if p.population >= 20000 else 1
+    elif p.country in NEIGHBOURS:
+        tier = 0 if p.population >= 200000 else 2
+    else:
+        tier = 3
+    return (not p.curated, tier, -p.population)
 
 
 # Ambiguous names that ب glued in front does not settle (بحجة "under the pretext").
 STRICT = frozenset(match_form(w).strip() for w in "حجه صور عنه موزع مران ذباب كرش الباب العين الوادي".split())
+
+
+def _bad_prefix(prefix: str, key: str, cands) -> bool:
+    """Clitics a place name does not take: ك ("as" is rare before a place, and كبيرا,
+    كما, كرة are words) and the future marker س, which only verbs take (سفينة, سرقة,
+    ستدمر); and, on a GeoNames name, the article when the name has none (الهاربين,
+    الدرك, السيول: Arabic does not put it on a name that lacks it), a bare ف (فرانس,
+    فرقة), or و ب ل on a short or faraway name. The curated names are written as the
+    news writes them."""
+    if "ك" in prefix or "س" in prefix:
+        return True
+    best = cands[0]
+    if best.curated:
+        return False
+    if prefix == "ف":
+        return True
+    if prefix.endswith("ال") or prefix.endswith("لل"):
+        return not key.startswith("ال")
+    # و ب ل glued to a short name or a town far away: more often a word that starts with
+    # that letter (ورقة, بلاد, وتيرة, باراك, لويس) than the place
+    if best.population >= 1000000:
+        return False
+    if best.country in CORE:
+        return len(key) < 4
+    return best.country not in NEIGHBOURS or len(key) < 5
 
 
 def _place_context(form: str, m: Match) -> bool:
@@ -255,10 +287,12 @@ aden? deal bur tanta kut
 """.replace("?", "").split()) - {"aden", "tanta", "kut"}
 
 
-def _keep_arabic(alt: str, population: int) -> bool:
+def _keep_arabic(alt: str, population: int, country: str = "") -> bool:
     key = match_form(alt).strip()
     if not key or key in GENERIC_AR or len(key) < 3:
         return False
+    if len(key) < 4 and country not in CORE and country not in NEIGHBOURS and population < 1000000:
+        return False  # a three-letter name far away (درك, ارا, الش) is a word or a fragment of one
     # A small village whose name is one short word is more often a word than the village.
     return population >= 15000 or " " in key or len(key) >= 5
 
@@ -282,7 +316,7 @@ def build(out: Path = GENERATED) -> int:
                 continue
         elif pop < 100000:
             continue
-        arabic = sorted({a for a in c["alternatenames"] if _ARABIC.search(a) and _keep_arabic(a, pop)
+        arabic = sorted({a for a in c["alternatenames"] if _ARABIC.search(a) and _keep_arabic(a, pop, cc)
                          and match_form(a).strip() not in common})
         latin = set()
         if pop >= 15000 or cc in CORE:

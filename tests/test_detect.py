@@ -407,3 +407,39 @@ def test_named_other_force_wins_over_unknown_when_merged():
 
 def test_football_pounding_is_no_strike():
     assert events("محمد صلاح يدك شباك روما بهدفين") == []
+
+
+def test_place_of_another_event_in_a_relative_clause():
+    # the strike hit the group's base; the town is where the group's own attack was
+    evs = events("الجيش الإيراني يقصف سوريا",
+                 "قال الحرس الثوري إنه قصف بالصواريخ مقر الجماعة التي نفذت هجوم الأهواز الشهر الماضي.")
+    assert ("strike", "iran", "Ahvaz") not in evs
+    assert any(e[0] == "strike" and e[2] == "Syria" for e in evs)
+
+
+def test_direction_before_a_countryside_names_its_part():
+    evs = events("طائرات حربية تقصف مواقع لداعش شرقي ريف حمص")
+    assert [e[2] for e in evs] == ["Eastern Homs desert"]
+    evs = events("اشتباكات عنيفة في محافظة شمالي سيناء")
+    assert [e[2] for e in evs] == ["North Sinai"]
+
+
+def test_direction_of_a_country_is_the_country():
+    assert [e[2] for e in events("غارات جوية على مواقع للمسلحين غربي العراق")] == ["Iraq"]
+
+
+def test_part_named_by_a_direction_is_finer_than_the_desert():
+    evs = events("كمين لداعش في البادية السورية شرقي ريف حمص")
+    assert [e[2] for e in evs] == ["Eastern Homs desert"]
+
+
+def test_place_located_in_a_district_of_another_country():
+    # a mountain the gazetteer knows only as a town of Jordan, located in a Yemeni district
+    evs = events("القوات الحكومية تسيطر على جبال الرصيفة في مديرية كتاف بمحافظة صعدة")
+    assert [e[2] for e in evs] == ["Kitaf"]
+
+
+def test_homonym_settled_by_the_country_named():
+    det = detect_item("مقتل جندي في اشتباكات بطرابلس",
+                      "اندلعت اشتباكات مع مسلحين في المدينة الواقعة شمالي لبنان.")
+    assert det.events and det.events[0]["place"]["country"] == "LB"

@@ -84,3 +84,35 @@ def test_region_by_administrative_name_and_skeleton(gaz):
 def test_skeleton():
     assert gazetteer.skeleton("فراه") == gazetteer.skeleton("فاره")
     assert gazetteer.skeleton("بلوشستان") == gazetteer.skeleton("بالوتشيستان")
+
+
+@pytest.mark.parametrize("text", [
+    "تفتيش سفينة في الميناء",          # س+فينة is not Vinh
+    "نقلت وكالة فرانس برس الخبر",     # ف+رانس is not Reims
+    "الشرطة تلاحق الهاربين من السجن",  # ال+هاربين is not Harbin
+    "وقال وزير الخارجية برنارد لويس",  # ل+ويس is not a village
+    "ورقة عمل جديدة للحكومة",          # و+رقة is not Raqqa
+])
+def test_clitics_a_place_name_does_not_take(gaz, text):
+    assert names(gaz, text) == []
+
+
+def test_clitics_a_place_name_takes(gaz):
+    assert names(gaz, "غارات على الرقة وبموسكو ولتعز") == ["Raqqa", "Moscow", "Taiz"]
+
+
+def test_homonyms_keep_both_countries(gaz):
+    cands = [m.candidates for m in gaz.find(match_form("في طرابلس"))][0]
+    assert {c.country for c in cands} >= {"LY", "LB"}
+    assert names(gaz, "في الخرطوم") == ["Khartoum"]
+
+
+def test_a_city_of_a_neighbour_before_a_village_of_the_same_name(gaz):
+    assert gaz.lookup("الإسكندرية").country == "EG"
+
+
+@pytest.mark.parametrize("name", ["ريف إدلب الشمالي", "ريف حماة الغربي", "ريف دمشق الغربي",
+                                  "ريف الرقة الشمالي", "غرب الأنبار"])
+def test_directional_countryside_regions(gaz, name):
+    p = gaz.lookup(name)
+    assert p is not None and p.level == "region"
