@@ -6,9 +6,9 @@ broker address also answers to the conventional ``KAFKA_BOOTSTRAP``.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Mapping
 
 from monitor.errors import ConfigError
 
@@ -78,7 +78,7 @@ class Settings:
     kafka_cache_dir: str = ".cache/kafka"
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
         env = os.environ if environ is None else environ
         values: dict = {}
         for f in fields(cls):
@@ -133,5 +133,5 @@ class Settings:
         """The Kafka topic Faust keeps a table's changelog in."""
         return f"{self.app_id}-{table}-changelog"
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return replace(self, **changes)

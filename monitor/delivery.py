@@ -171,7 +171,7 @@ class Deliverer:
                         return DeliveryResult(subscriber.id, aid, "delivered", attempt)
                     detail = f"HTTP {resp.status}"
                     retry = resp.status >= 500 or resp.status in RETRYABLE_STATUSES
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 detail = f"{type(exc).__name__}: {exc}"[:300]
                 retry = True
             log.warning("alert %s to %s: attempt %d/%d failed: %s", aid, subscriber.id, attempt,

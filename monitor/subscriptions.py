@@ -33,12 +33,11 @@ alerts, at the places, actors and event types detected in the article.
 from __future__ import annotations
 
 import math
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 from monitor.errors import ConfigError
 from monitor.normalize import match_form

@@ -22,21 +22,14 @@ def main(ctx: click.Context, bootstrap: str | None, verbose: bool) -> None:
     ctx.obj = Settings.from_env(bootstrap=bootstrap)
 
 
-# Command groups register themselves here, one import each.
+# Command groups, one module each; imported after ``main`` because they use its Settings.
+from monitor.cli.broker import broker  # noqa: E402
+from monitor.cli.control import control  # noqa: E402
+from monitor.cli.detect import detect  # noqa: E402
+from monitor.cli.feeds import feeds, poll  # noqa: E402
+from monitor.cli.map import map_command  # noqa: E402
 from monitor.cli.pipeline import replay, run, tail, worker  # noqa: E402
 
-main.add_command(replay)
-main.add_command(run)
-main.add_command(tail)
-main.add_command(worker)
-from monitor.cli.broker import broker  # noqa: E402
-main.add_command(broker)
-from monitor.cli.feeds import feeds, poll  # noqa: E402
-main.add_command(feeds)
-main.add_command(poll)
-from monitor.cli.map import map_command  # noqa: E402
+for command in (broker, control, detect, feeds, poll, replay, run, tail, worker):
+    main.add_command(command)
 main.add_command(map_command, name="map")
-from monitor.cli.detect import detect  # noqa: E402
-main.add_command(detect)
-from monitor.cli.control import control  # noqa: E402
-main.add_command(control)
