@@ -149,7 +149,7 @@ NISBA = {
 MILITARY_NOUNS = frozenset(match_form(w).strip() for w in """
 جيش قوات طيران طائرات طائره مقاتلات مقاتله قصف غاره غارات ضربه ضربات صاروخ صواريخ هجوم هجمات
 بحريه مدفعيه قذائف جنود دبابات مسيره مسيرات دفاعات عسكريين حرس سلاح جوي جويه صاروخي صاروخيه
-بري بريه مدفعي حربيه حربي ميليشيات مليشيات ميليشيا فصائل وحدات مهاجم مسلح مسلحين
+بري بريه مدفعي حربيه حربي ميليشيات مليشيات ميليشيا فصائل وحدات مهاجم مسلح مسلحين طيار
 army forces troops jets warplanes aircraft strike strikes airstrike airstrikes air raid raids
 shelling artillery missile missiles rocket rockets drone drones military navy soldiers
 """.split())

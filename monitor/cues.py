@@ -10,6 +10,7 @@ Flags on a cue:
   m  military sense only if the sentence names a force or a military word
   h  the word "attack": its type depends on what follows (land offensive, missiles, gas...)
   p  an adjective after its place (راوة المحاصرة, "besieged Rawa"): the place is before it
+  a  a strike only after an air word (الطيران التركي يستهدف, "Turkish jets target")
   o  its object is a force (طرد داعش, "expelling ISIS"): the force named right after it
      is the one driven out, unless another force is named before it or right after that
 """
@@ -50,13 +51,15 @@ CUES = {
     "advance": {
         "v": """تقدم|تقدمت|تقدموا|يتقدم|تتقدم|يتقدمون|اقترب|اقتربت|يقترب|تقترب|تحرز تقدما|يحرز تقدما|
             احرز تقدما|احرزت تقدما|اطلق عمليه|اطلقت عمليه|يطلق عمليه|تطلق عمليه|بدات عمليه|بدا عمليه|
-            شن هجوما بريا|شنت هجوما بريا|وصلت|وصل|اقتحمت|يقتحم|تقتحم|اقتحام|يسيطر ناريا|تسيطر ناريا|سيطر ناريا|سيطرت ناريا|
+            شن هجوما بريا|شنت هجوما بريا|وصلت|وصل|اقتحمت|يقتحم|تقتحم|اقتحام|
+            يسيطر ناريا|تسيطر ناريا|سيطر ناريا|سيطرت ناريا|
             توغل|توغلت|توغلوا|يتوغل|تتوغل|يتوغلون|زحف|زحفت|يزحف|تزحف|
             بات علي بعد|باتت علي بعد|باتوا علي بعد|اصبح علي بعد|اصبحت علي بعد|اصبحوا علي بعد""",
         "n": """تقدما|تقدم ميداني|تقدم نوعي|اقتراب|وصول|مشارف|ابواب|مداخل|عمليه عسكريه|عمليات عسكريه|
             بدء معركه|هجوم بري|هجوما بريا|الهجوم البري|هجوم واسع|هجوما واسعا|حمله عسكريه|حمله ضاريه|
             توغل|علي اطراف|انطلاق معركه|انطلقت معركه|بدء الهجوم|
-            بدء هجوم|تقدمها|تقدمهم""",
+            بدء هجوم|تقدمها|تقدمهم|عملياتها العسكريه|عملياته العسكريه|عملياتهم العسكريه|
+            عمليتها العسكريه|عمليته العسكريه""",
         "": """advanced|advancing|advance on|advance towards|advance toward|pushed into|closing in|
             outskirts of|gates of|launched an offensive|offensive on|offensive against|ground offensive|
             approached|edge of|pushed toward|pushed towards|stormed|incursion into|moved into""",
@@ -89,6 +92,8 @@ CUES = {
         "v": """قصف|قصفت|قصفوا|قصفا|يقصف|تقصف|يقصفون|يقصفان|تقصفان|اغارت|اغار|استهدفت الطائرات|شنت غارات|شن غارات|
             اطلقت صواريخ|اطلق صواريخ|اطلقوا صواريخ""",
         "vm": "دكت|يدك|تدك|دكوا",  # to pound: also "to pound the net" in football
+        # to target: a strike when warplanes, drones or missiles are its subject
+        "va": "استهدف|استهدفت|يستهدف|تستهدف|استهدفوا|يستهدفون",
         "": """القصف|قصف جوي|قصف مدفعي|قصف صاروخي|غاره|غارات|الغارات|غارتين|غاره جويه|غارات جويه|
             ضربه جويه|ضربات جويه|ضربات|ضربه عسكريه|الضربه العسكريه|الضربات العسكريه|ضربات صاروخيه|
             هجمات جويه|هجوم جوي|صاروخ|صواريخ|صاروخا|صواريخ باليستيه|صاروخ باليستي|قذائف|قذيفه|
@@ -101,7 +106,9 @@ CUES = {
     "attack": {
         "": """تفجير|تفجيرات|انفجار عبوه|عبوه ناسفه|عبوات ناسفه|قنبله|سياره مفخخه|مفخخه|انتحاري|انتحاريه|
             هجوم انتحاري|هجوم مسلح|هجوم ارهابي|هجمات ارهابيه|كمين|اطلاق نار|الطعن|طعن|اقتحموا|اقتحم مسلحون|
-            انفجارات|هجوم كيماوي|هجوم كيميائي|بالغاز|غاز سام|حزام ناسف|احزمه ناسفه|حزاما ناسفا|انفجار لغم|لغم ارضي|
+            انفجارات|هجوم كيماوي|هجوم كيميائي|بالغاز|غاز سام|بالغازات|غازات سامه|الغازات السامه|
+            بغاز الكلور|لغاز الكلور|بالكلور|بغاز السارين|بالسارين|استخدام غاز الكلور|استخدام غاز السارين|
+            حزام ناسف|احزمه ناسفه|حزاما ناسفا|انفجار لغم|لغم ارضي|
             suicide bomber|suicide bombing|suicide attack|car bomb|roadside bomb|bomb attack|bombing|
             ambush|gunmen|shooting attack|stabbing|explosive device|IED|chemical attack|gas attack""",
         "h": "هجوم|هجمات|الهجوم|هجوما|attack|attacks|attacked",
@@ -170,9 +177,11 @@ NEGATED = """لم|لن|لا|ليس|نفي|نفى|نفت|ينفي|تنفي|ناف
     وقف|لوقف|بوقف|انهاء|لانهاء|هدنه|منع|لمنع|احباط|افشال|
     not|no|never|denied|denies|deny|didn|rejected"""
 # Before a cue: the event is old background, a cause, or the subject of a trial.
-BACKGROUND = """منذ|ذكري|ردا|منفذ|منفذو|منفذي|المتهم|المتهمين|محاكمه|عام|اعقاب|التحقيقات|التحقيق|تحقيقات
+BACKGROUND = """منذ|ذكري|ردا|منفذ|منفذو|منفذي|المتهم|المتهمين|محاكمه|عام|اعقاب|التحقيقات|التحقيق|تحقيقات|
+    ضلوع|ضلوعه|ضلوعهم|بالضلوع|تورط|تورطه|تورطهم|بالتورط|مشتبه|المشتبه|بتهمه|تهمه
     since|anniversary|trial|convicted|accused|retaliation"""
-CLAIMED = """قال|قالت|قالوا|يقولون|اعلنوا|يؤكد|تؤكد|تعلن|يعلن|اعلن|اعلنت|اكد|اكدت|افاد|افادت|ذكر|ذكرت|بحسب|وفقا|حسب|يقول|تقول|زعم|زعمت|ادعي|
+CLAIMED = """قال|قالت|قالوا|يقولون|اعلنوا|يؤكد|تؤكد|تعلن|يعلن|اعلن|اعلنت|اكد|اكدت|افاد|افادت|ذكر|ذكرت|
+    بحسب|وفقا|حسب|يقول|تقول|زعم|زعمت|ادعي|
     تبني|تبنت|اعلنت مسؤوليتها|نقلت|according|said|says|claimed|claims|announced|reported"""
 
 # Right after a cue: the word is used in a non-military sense.
@@ -189,6 +198,7 @@ NON_MILITARY_AFTER = """الاتفاق|اتفاق|الاتفاقيه|اتفاق�
 NON_MILITARY_SENTENCE = """محاكاه|تحاكي|مناورات|تدريبات|تدريب|المتظاهرين|متظاهرين|متظاهرون|المحتجين|
     الاحتجاجات|احتجاجات|مسيرات العوده|مسيره العوده|مسيرات|قراصنه|هاكرز|الكترونيه|الكتروني|سيبراني|
     اختراق|المنتخب|مباراه|لاعب|الدوري|ملعب|النادي|بطوله|شباك|الشباك|هدفين|بهدفين|
+    شراء|لشراء|بشراء|شرائها|تشتري|يشتري|اشترت|اشتري|صفقه|صفقات|
     exercise|exercises|drill|drills|simulation|protesters|protest|protests|hackers|cyber|cyberattack|
     football|match|striker|tournament|league"""
 _PROTEST = _words("""المتظاهرين متظاهرين متظاهرون المحتجين الاحتجاجات احتجاجات مسيره مسيرات العوده
@@ -214,18 +224,24 @@ MILITARY = """مسلحين|المسلحين|مسلحي|مقاتلين|المقا
     مدفعي|forces|troops|militants|fighters|army|soldiers|rebels|killed|military"""
 # After "attack": what kind of attack it is.
 ATTACK_LAND = "بري|بريا|واسع|واسعا|عسكري|عسكريا|العسكري|عنيف|عنيفا|ground|offensive"
-ATTACK_AIR = "صاروخي|صاروخيا|الصاروخي|بصواريخ|بالصواريخ|جوي|جويه|الجوي|بطائرات|بطائره|بطائرة|بالطائرات|مسيره|missile|rocket|drone|air"
+ATTACK_AIR = """صاروخي|صاروخيا|الصاروخي|بصواريخ|بالصواريخ|جوي|جويه|الجوي|بطائرات|بطائره|بطائرة|بالطائرات|مسيره|
+    missile|rocket|drone|air"""
 # Words for being killed or wounded: a force named after them is the victim.
-VICTIM = "مقتل|قتل|قتلي|اصابه|اصابة|جرح|مصرع|خسائر|استهدف|استهدفت|يستهدف|تستهدف|ضد|علي|مواقع|تجمعات|صفوف|معاقل|مقار|مقر|تحصينات|مخزن|killing|killed|against|on"
+# (also a force that suffers losses, تكبدت ميليشيات X خسائر, and one whose stronghold,
+# barracks or staff is hit: معقل للفصائل, هيئة أركان الجيش)
+VICTIM = """مقتل|قتل|قتلي|اصابه|اصابة|جرح|مصرع|خسائر|تكبد|تكبدت|تكبدوا|يتكبد|تتكبد|معقل|اركان|ثكنه|ثكنات|
+    استهدف|استهدفت|يستهدف|تستهدف|ضد|علي|مواقع|تجمعات|صفوف|معاقل|مقار|مقر|تحصينات|مخزن|killing|killed|against|on"""
 RELATIVE = "الذي|التي|الذين|اللذين|اللتين|اللواتي|which|that|who"
-AIR_WORDS = "طيران|الطيران|طائرات|طائره|مقاتلات|المقاتلات|صاروخ|صواريخ|مدفعي|مدفعيه|جوي|جويه|warplanes|jets|aircraft|drone"
+AIR_WORDS = """طيران|الطيران|طائرات|طائره|مقاتلات|المقاتلات|صاروخ|صواريخ|مدفعي|مدفعيه|جوي|جويه|
+    warplanes|jets|aircraft|drone"""
 
 
 _EXPECTED, _NEGATED, _BACKGROUND, _CLAIMED = map(_words, (EXPECTED, NEGATED, BACKGROUND, CLAIMED))
 _NONMIL_AFTER, _NONMIL_SENT, _MILITARY = map(_words, (NON_MILITARY_AFTER, NON_MILITARY_SENTENCE, MILITARY))
 _ATTACK_LAND, _ATTACK_AIR, _VICTIM, _RELATIVE, _AIR = map(
     _words, (ATTACK_LAND, ATTACK_AIR, VICTIM, RELATIVE, AIR_WORDS))
-_PREPOSITIONS = _words("في علي الي ضد نحو باتجاه اتجاه صوب من داخل عبر قرب in on into against across toward towards inside near at from")
+_PREPOSITIONS = _words("""في علي الي ضد نحو باتجاه اتجاه صوب من داخل عبر قرب
+    in on into against across toward towards inside near at from""")
 _TARGET_PREPOSITIONS = _words("في علي الي ضد نحو باتجاه اتجاه صوب داخل in on into against toward towards inside")
 _ARTICLE = re.compile(r"^[وفبلك]?(?:ال|لل)")
 
@@ -234,7 +250,8 @@ _YEAR = re.compile(r"^(19\d\d|200\d|201[0-6])$")
 _LAUNCH = _words("شن شنت يشن تشن شنه شنته شنوا شنها نفذ نفذت")
 
 _SUPPORT = _words("الموالي المواليه الموالين موالي مواليه المرتبطه المرتبط "
-                  "المدعومه المدعوم المدعومين مدعومه مدعوم بدعم باسناد اسناد بغطاء غطاء بمسانده تساندها تسانده يسانده يساندها بمشاركه ضمن")
+                  "المدعومه المدعوم المدعومين مدعومه مدعوم بدعم باسناد اسناد بغطاء غطاء بمسانده "
+                  "تساندها تسانده يسانده يساندها بمشاركه ضمن")
 
 _WEAPONS = _words("صاروخ صواريخ صاروخا قذائف قذيفه طائره طائرات طائرتين ضربات ضربه مقذوفات rockets missiles struck")
 _FLEE = _words("فرار فروا فر فرارهم تراجع تراجعت تراجعوا هروب هربوا هرب نزوح")

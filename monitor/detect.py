@@ -356,8 +356,10 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
                 if s.field != "title":
                     raw = raw or title_actor
             country = ev["place"]["country"] if ev["place"] else top_country
-            if raw is None and ev["type"] == "strike" and not intercept:
-                raw = "@air"  # unnamed air strikes: the air force that strikes there
+            if raw is None and ev["type"] == "strike" and not intercept and _DRONES.isdisjoint(words):
+                # unnamed air strikes: the air force that strikes there (unnamed drones
+                # are flown by armed groups as often: their sender is not said)
+                raw = "@air"
                 ev["_default"] = True
             ev["actor"] = _actors.resolve(raw or "unknown", country)
             if ev["type"] == "clash" and protest:
@@ -634,6 +636,8 @@ def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
             return "expected"
     if before & _B_EXPECTED_NOT_QAD or _hitb(words, w1, w1 + 2, _B_EXPECTED_AFTER):
         return "expected"
+    if w0 >= 2 and words[w0 - 2] == "مثل" and words[w0 - 1] in _DEMONSTRATIVES:
+        return "expected"  # "مثل هذا الهجوم": such an attack, one spoken of, not reported
     if "v" in flags and "س" in c.prefix:
         return "expected"
     if "n" in flags and "ل" in c.prefix.replace("ال", "", 1).lstrip("وف") and c.prefix not in ("ال", "وال", "فال"):
@@ -652,6 +656,10 @@ def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
 
 
 _AT_AIRCRAFT = frozenset(("علي", "on", "at"))
+_RIGGED = frozenset(("مفخخه", "المفخخه", "مفخخات"))
+_FRONTS = frozenset(match_form(w).strip() for w in "جبهه جبهات جبهتي ساحات ساحه ميادين ميدان".split())
+_DRONES = frozenset(match_form(w).strip() for w in """مسيره المسيره مسيرات المسيرات طيار درونز
+    drone drones""".split())
 _AIRCRAFT = frozenset(match_form(w).strip() for w in """طائره الطائره طائرات الطائرات مسيره المسيره
     مسيرات المقاتله مقاتله drone plane aircraft jet""".split())
 
@@ -663,6 +671,7 @@ def _aimed_at_aircraft(words: list[str], w1: int) -> bool:
     return False
 
 
+_DEMONSTRATIVES = frozenset(("هذا", "هذه", "ذلك", "تلك", "هذي"))
 _EXPECTED_NOT_QAD = _EXPECTED - {"قد"}  # قد is judged by the verb after it
 _EXPECTED_AFTER = frozenset({"المرتقبه", "المرتقب", "مرتقبه", "مرتقب", "المحتمل", "المحتمله"})
 _KILLED_OF = frozenset({"مقتل", "قتل", "قتلي", "مصرع", "اصابه", "killed", "killing"})
@@ -690,7 +699,9 @@ _BIT = {wl: 1 << i for i, wl in enumerate(_MASKED)}
 def _victim(a: _Mention, words: _Words) -> bool:
     """Is this force the target, the victim or a supporter rather than the doer?"""
     if a.victim is None:
-        a.victim = (_hitb(words, a.tok - 2, a.tok, _B_VICTIM)
+        # "على يد/أيدي X" (at the hands of X): X is the doer
+        by_hand = a.tok > 1 and words[a.tok - 1] in _HANDS and words[a.tok - 2] == "علي"
+        a.victim = ((not by_hand and _hitb(words, a.tok - 2, a.tok, _B_VICTIM))
                     or (_hitb(words, a.tok - 3, a.tok, _B_SUPPORT) and a.value[1] != "turkey")
                     or _hitb(words, a.tok - 2, a.tok, _B_DEFENCE)
                     or (a.tok > 0 and words[a.tok - 1] in ("من", "of")
@@ -707,6 +718,7 @@ def _victim(a: _Mention, words: _Words) -> bool:
     return a.victim
 
 
+_HANDS = frozenset(("يد", "ايدي", "يدي"))
 _BACKED = re.compile(r"^(ال)?(مدعوم|موالي)")
 _ON_IT = frozenset(("عليها", "عليه", "عليهم", "عليهما"))
 _MUTUAL = frozenset(("متبادل", "متبادله", "mutual"))
@@ -922,8 +934,15 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
     air = bool(bare & _B_AIR)
     # a question ("كم هجوما تعرضت له تركيا؟") asks, it does not report
     question = s.text.rstrip(" \"'»”)").endswith(("?", "؟"))
+    # a title "حصار الغوطة: أين العالم؟": what comes before the colon is stated, only the
+    # rest asked
+    asked_from = 0
+    if question and s.field == "title" and ":" in s.text:
+        asked_from = len(match_form(s.text.rsplit(":", 1)[0]).split())
     # missiles shot down: the air force of the defender did not strike
     intercept = bool(bare & _B_INTERCEPT)
+    # "a" cues (يستهدف) strike only after an air word: "الطيران التركي يستهدف"
+    cues = [c for c in cues if "a" not in c.value[2] or (military and _hitb(words, c.tok - 2, c.tok, _B_AIR))]
     out = []
     doers = None  # the actors that are not victims, for ``_choose_actor``
     for c in cues:
@@ -933,6 +952,8 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             continue  # a verb takes no ك ("as"): كفر is Kafr, not ك + فر "fled"
         if _hitb(words, w1, w1 + 3, _B_NONMIL_AFTER):
             continue
+        if etype == "clash" and w0 > 0 and not _FRONTS.isdisjoint(_variants(words[w0 - 1])):
+            continue  # جبهات القتال: "the frontlines", where forces are sent, not a fight
         if etype == "advance" and w1 < len(words) and words[w1] in ("علي", "ب"):
             continue  # تقدم على / تقدم ب: to proceed to, to submit
         if ("m" in flags or etype in ("withdrawal", "advance", "capture")) and not military:
@@ -948,6 +969,9 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         if etype == "withdrawal" and _bare(words[w0]) in _FLEE and not _force_flees(c, actors, words):
             continue  # فرار الآلاف: people fleeing, not a force withdrawing
         generic = False
+        if etype == "attack" and w0 > 0 and words[w0] in _RIGGED and (
+                words[w0 - 1] in _AIRCRAFT or words[w0 - 1] == "طيار"):
+            etype = "strike"  # طائرات مسيرة مفخخة: explosive drones strike
         if etype == "strike" and w1 < len(words) and _bare(words[w1]) in _MUTUAL:
             etype = "clash"  # قصف متبادل: both sides fire, a clash
         if etype == "strike" and _hitb(words, w1, w1 + 4, _B_AT_AIRCRAFT) and _aimed_at_aircraft(words, w1):
@@ -971,7 +995,7 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             else:
                 generic = True
         modality = _modality(words, c, flags)
-        if modality in ("reported", "claimed") and question:
+        if modality in ("reported", "claimed") and question and w0 >= asked_from:
             modality = "expected"
         if (modality in ("reported", "claimed") and "n" in flags and etype == "capture"
                 and _hitb(words, w0 - 2, w0, _B_PURPOSE)):

@@ -90,7 +90,8 @@ def test_arabic_events(title, expected):
 
 
 def test_title_and_summary_deduplicated():
-    got = events("غارات إسرائيلية على قطاع غزة", "شنت طائرات الاحتلال الإسرائيلي غارات على مواقع في قطاع غزة فجر الاثنين.")
+    got = events("غارات إسرائيلية على قطاع غزة",
+                 "شنت طائرات الاحتلال الإسرائيلي غارات على مواقع في قطاع غزة فجر الاثنين.")
     assert got == [("strike", "israel", "Gaza Strip")]
 
 
@@ -443,3 +444,63 @@ def test_homonym_settled_by_the_country_named():
     det = detect_item("مقتل جندي في اشتباكات بطرابلس",
                       "اندلعت اشتباكات مع مسلحين في المدينة الواقعة شمالي لبنان.")
     assert det.events and det.events[0]["place"]["country"] == "LB"
+
+
+def test_force_that_suffers_losses_is_not_the_doer():
+    evs = events("معارك عنيفة تكبدت خلالها ميليشيات الحوثي خسائر كبيرة في مديرية حيس")
+    assert [(e[0], e[1]) for e in evs] == [("clash", "unknown")]
+
+
+def test_force_whose_stronghold_is_hit_is_the_target():
+    evs = events("مقتل 12 مدنيا في هجوم انتحاري على آخر معقل للفصائل المعارضة في إدلب")
+    assert evs and all(e[1] != "syria_rebels" for e in evs)
+
+
+def test_at_the_hands_of_names_the_doer():
+    evs = events("تحرير مدينة الحديدة على أيدي قوات الشرعية")
+    assert evs and evs[0][:2] == ("capture", "yemen_gov")
+
+
+def test_possessed_military_operations_are_an_offensive():
+    evs = events("القوات العراقية تواصل عملياتها العسكرية في قضاء الحويجة")
+    assert [e[:2] for e in evs] == [("advance", "iraq_gov")]
+
+
+def test_explosive_drones_strike():
+    evs = events("هجوم بطائرات دون طيار مفخخة استهدف قاعدة حميميم")
+    assert [e[0] for e in evs] == ["strike"]
+    assert evs[0][1] == "unknown"  # who sends an unnamed drone is not said
+
+
+def test_gas_attack_without_the_word_attack():
+    evs = events("عشرات حالات الاختناق في بلدة سراقب بعد قصف بالغازات السامة")
+    assert any(e[0] == "attack" and e[2] == "Saraqib" for e in evs)
+
+
+def test_such_an_attack_is_spoken_of_not_reported():
+    assert events("وزير: مثل هذا الهجوم على إدلب سيؤدي إلى مقتل المئات") == []
+
+
+def test_title_question_after_a_colon_asks_only_the_rest():
+    evs = events("كاتب عن حصار مضايا: متى يتحرك العالم؟")
+    assert [e[0] for e in evs] == ["siege"]
+    assert events("هل يبدأ حصار مضايا قريبا؟") == []
+
+
+def test_air_force_targeting_is_a_strike():
+    evs = events("الطيران الروسي يستهدف مواقع للمعارضة في ريف حماة")
+    assert ("strike", "russia", "Hama Governorate") in evs or any(
+        e[:2] == ("strike", "russia") for e in evs)
+    assert events("الشركة تستهدف زيادة إنتاجها في حماة") == []
+
+
+def test_fighting_fronts_are_not_a_clash():
+    assert events("الحوثيون يرسلون مجندين جددا إلى جبهات القتال في الحديدة") == []
+
+
+def test_suspects_of_an_attack_are_background():
+    assert events("اعتقال خمسة مشتبه في ضلوعهم بهجمات دامية في القاهرة") == []
+
+
+def test_arms_purchase_is_no_event():
+    assert events("المغرب يشتري طائرات دون طيار تركية لجيشه") == []
