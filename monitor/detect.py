@@ -630,7 +630,7 @@ def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
         before |= m
     if before & _B_NEGATED and _hitb(words, w0 - 3, w0, _B_NEGATED):
         return "negated"
-    if "قد" in words[max(w0 - 3, 0):w0]:
+    if " قد " in words.form and "قد" in words[max(w0 - 3, 0):w0]:
         i = words.index("قد", max(w0 - 3, 0))
         if i + 1 < len(words) and words[i + 1][:1] in "يتن":
             return "expected"
@@ -644,13 +644,13 @@ def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
         return "expected"  # لتحرير, لاستعادة: a purpose
     if before & _B_BACKGROUND:
         return None
-    years, old = _years(words)
+    years, old = words._years or _years(words)
     if years:
         if any(w1 <= y < w1 + 6 for y in years):
             return None
         if any(i >= w1 for i in old):
             return None  # "... هجوما على مترو طوكيو عام 1995": an old event
-    if _hitb(words, 0, w0, _B_CLAIMED):
+    if words.any & _B_CLAIMED and _hitb(words, 0, w0, _B_CLAIMED):
         return "claimed"
     return "reported"
 
@@ -783,7 +783,11 @@ def _choose_actor(c: _Mention, actors: list[_Mention], words: _Words, doers=None
     elif left is not None:
         # "النظام السوري وروسيا وإيران": coordinated forces, the first named leads
         # actors.index(left), without comparing every field of the mentions before it
-        i = next(i for i, a in enumerate(actors) if a is left or (a.tok == left.tok and a == left))
+        i = 0
+        for a in actors:
+            if a is left or (a.tok == left.tok and a == left):
+                break
+            i += 1
         while i > 0 and not _victim(actors[i - 1], words) and (
                 (actors[i - 1].tok_end == actors[i].tok and words[actors[i].tok].startswith("و"))
                 or (actors[i - 1].tok_end == actors[i].tok - 1 and words[actors[i].tok - 1] in ("او", "or"))):
@@ -838,26 +842,28 @@ def _origin(p: _Mention, words: list[str], actors) -> bool:
     return prev in ("في", "in") and any(a.tok_end == p.tok - 1 for a in actors)
 
 
-def _owned(p: _Mention, c: _Mention, cues, words: list[str]) -> bool:
-    """Is the place after cue ``c`` the place of another event, told in a clause of its
-    own between them: "قصف مقر الجماعة التي نفذت هجوم X", "غارة ... لتقييم هجوم شنوه على
-    X"? Such a cue is of another type (a relative clause about the same strike, "الغارات
-    التي استهدفت X", names the strike's place) and comes after a relative pronoun or
-    before the verb that launched it."""
+def _owned_from(c: _Mention, cues, words: list[str]) -> int:
+    """The first word from which the places after cue ``c`` are the places of another
+    event, told in a clause of its own between them: "قصف مقر الجماعة التي نفذت هجوم X",
+    "غارة ... لتقييم هجوم شنوه على X"? Such a cue is of another type (a relative clause
+    about the same strike, "الغارات التي استهدفت X", names the strike's place) and comes
+    after a relative pronoun or before the verb that launched it; the places from its
+    end on are its own. ``len(words)`` if there is no such cue."""
+    limit = len(words)
     for c2 in cues:
-        if (c2 is c or c2.value[1] == c.value[1] or c2.tok < c.tok_end or c2.tok_end > p.tok
-                or c2.tok - c.tok_end < 2):
+        if (c2 is c or c2.value[1] == c.value[1] or c2.tok - c.tok_end < 2 or c2.tok_end >= limit):
             continue
-        if any(w in _RELATIVE for w in words[c.tok_end:c2.tok]) or (
+        if not _RELATIVE.isdisjoint(words[c.tok_end:c2.tok]) or (
                 c2.tok_end < len(words) and _LAUNCHES.match(words[c2.tok_end])):
-            return True
-    return False
+            limit = c2.tok_end
+    return limit
 
 
 def _choose_places(c: _Mention, places: list[_Mention], words: list[str], actors=(),
                    cues=()) -> list[_Mention]:
     if len(cues) > 1 and places:
-        places = [p for p in places if p.tok < c.tok_end or not _owned(p, c, cues, words)]
+        limit = _owned_from(c, cues, words)
+        places = [p for p in places if p.tok < limit]
     if not places:
         return []
     w0, w1, flags = c.tok, c.tok_end, c.value[2]
@@ -1007,6 +1013,8 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         if modality is None:
             continue
         chosen = _choose_places(c, places, words, actors, cues)
+        if not chosen and s.field == "text":
+            continue  # no place: ``detect_item`` drops it (only the title lends one, to RSS items)
         if doers is None:
             doers = [a for a in actors if not _victim(a, words)]
         actor = _choose_actor(c, actors, words, doers)

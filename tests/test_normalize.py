@@ -130,3 +130,22 @@ def test_language_counts_arabic_letters_as_before():
     assert len(set(_ARABIC_COMMON)) == len(_ARABIC_COMMON)
     for text in ("قصفت الطائرات حلب وإدلب؟ 12 قتيلا", "Homs حمص ٢٠١٨ 🌊 ی", ""):
         assert _count_arabic(text) == sum(map(text.count, _ARABIC_COMMON))
+
+
+def test_sentence_ends_found_as_a_regex_search_finds_them():
+    # ``_bounds`` tries ``_SENT_END`` only where a mark is; a plain ``finditer`` is the
+    # reference (lookbehinds before the mark, runs of marks and line breaks, the end)
+    from monitor.normalize import _SENT_END, _bounds
+
+    def by_search(text):
+        raw, pos = [], 0
+        for m in _SENT_END.finditer(text):
+            raw.append((pos, m.end()))
+            pos = m.end()
+        raw.append((pos, len(text)))
+        return [(s, e) for s, e in ((s + len(text[s:e]) - len(text[s:e].lstrip()),
+                                      e - len(text[s:e]) + len(text[s:e].rstrip())) for s, e in raw) if e > s]
+
+    for text in ("قصف على الأقل.وقال مسؤول؟! ثم\n\n\nانسحب", "The U.S. struck at 4.8 km. Then?! \"No.\" End.",
+                 "...", "\n\n", "A. B", "سقط 3 قتلى؟", "x.\ny!\n", ""):
+        assert _bounds(text, "text") == by_search(text), text
