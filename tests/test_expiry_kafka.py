@@ -8,9 +8,7 @@ import urllib.request
 import uuid
 from datetime import datetime, timezone
 
-import orjson
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from monitor.kafka_io import ensure_topics, publish_articles
 from monitor.models import Article, article_id
@@ -22,6 +20,7 @@ from tests.helpers import (
     run,
     webhook_subscribers_toml,
 )
+from tests.test_alerting_kafka import read_to_end
 
 pytestmark = pytest.mark.kafka
 
@@ -37,25 +36,6 @@ def article(text: str, source: str) -> Article:
     url = f"https://{source.lower().replace(' ', '-')}.example/{uuid.uuid4().hex[:10]}"
     return Article(id=article_id(url=url), title=text, text=text, url=url, source=source, lang="en",
                    published=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
-
-
-async def read_to_end(bootstrap: str, topic: str) -> list[dict]:
-    """Every message on a topic now (up to its end offsets)."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    out: list[dict] = []
-    try:
-        parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.unsubscribe()
-        consumer.assign(parts)
-        await consumer.seek_to_beginning(*parts)
-        ends = await consumer.end_offsets(parts)
-        while [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                out.extend(orjson.loads(r.value) for r in records)
-    finally:
-        await consumer.stop()
-    return out
 
 
 def metrics_text(port: int) -> str:
