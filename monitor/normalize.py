@@ -151,7 +151,7 @@ def _byte_form(raw: bytes) -> str:
     return (b" " + folded.strip(b" ") + b" ").decode(_CODEPAGE)
 
 
-# Joins the slices of one field for ``_byte_forms``: "™", a byte of the code page that no
+# Joins the slices for ``_byte_forms``: "™", a byte of the code page that no
 # text taking the byte path holds (it folds to two letters) and that nothing folds to.
 _BYTE_JOIN = b"\x99"
 _JOIN_STR = _BYTE_JOIN.decode(_CODEPAGE)
@@ -159,11 +159,11 @@ assert _BYTE_JOIN in _BYTE_UNSAFE and _BYTE_FOLD[_BYTE_JOIN[0]] == _BYTE_JOIN[0]
 assert _BYTE_JOIN not in _BYTE_FOLD[:_BYTE_JOIN[0]] + _BYTE_FOLD[_BYTE_JOIN[0] + 1:]
 
 
-def _byte_forms(raw: bytes, bounds: list[tuple[int, int]]) -> list[str]:
-    """``match_form`` of each slice raw[s:e] of an encoded field, made in one pass: the
-    slices joined by " ™ ", folded, decoded and split again. Each part is then " words "
-    (one space at each end), or " " for a slice without words, whose form is "  "."""
-    joined = (b" " + b" \x99 ".join([raw[s:e] for s, e in bounds]) + b" ").translate(_BYTE_FOLD, _BYTE_DELETE)
+def _byte_forms(slices: list[bytes]) -> list[str]:
+    """``match_form`` of each encoded slice, made in one pass: the slices joined by
+    " ™ ", folded, decoded and split again. Each part is then " words " (one space at
+    each end), or " " for a slice without words, whose form is "  "."""
+    joined = (b" " + b" \x99 ".join(slices) + b" ").translate(_BYTE_FOLD, _BYTE_DELETE)
     while b"  " in joined:
         joined = joined.replace(b"  ", b" ")
     parts = joined.decode(_CODEPAGE).split(_JOIN_STR)
@@ -297,10 +297,17 @@ def _bounds(text: str, field: str) -> list[tuple[int, int]]:
         for i in _end_marks(text):
             if i < pos:
                 continue  # inside the previous match ("?!", a run of line breaks)
-            m = match(text, i)
-            if m is not None:
-                raw.append((pos, m.end()))
-                pos = m.end()
+            after = text[i + 1:i + 2]
+            if after == " " and not ("A" <= text[i - 1:i] <= "Z") or (
+                    text[i] == "\n" and after != "\n"):
+                end = i + 1  # most ends: what the regex would match, without running it
+            else:
+                m = match(text, i)
+                if m is None:
+                    continue
+                end = m.end()
+            raw.append((pos, end))
+            pos = end
         raw.append((pos, len(text)))
     out = []
     for s, e in raw:
@@ -320,21 +327,24 @@ _JOIN = "\u01c2"
 
 def split_fields(fields) -> list[Sentence]:
     """Sentences of several (field name, text) pairs, as ``split_sentences`` gives them.
-    A field in the code page is encoded once and each sentence's form made from its slice
-    of the bytes; the sentences of the other fields get one ``match_form`` call for all."""
-    out, pending = [], []
+    The sentences of the fields in the code page get their forms from one fold of all
+    their encoded slices; those of the other fields from one ``match_form`` call."""
+    out, pending, coded, slices = [], [], [], []
     for name, text in fields:
         if not text:
             continue
         raw = _encode(text)
-        if raw is not None:
-            bounds = _bounds(text, name)
-            out += [Sentence(name, s, e, text[s:e], form) for (s, e), form in zip(bounds, _byte_forms(raw, bounds))]
-            continue
         for s, e in _bounds(text, name):
             sentence = Sentence(name, s, e, text[s:e], "")
             out.append(sentence)
-            pending.append(sentence)
+            if raw is None:
+                pending.append(sentence)
+            else:
+                coded.append(sentence)
+                slices.append(raw[s:e])
+    if coded:
+        for sentence, form in zip(coded, _byte_forms(slices)):
+            sentence.form = form
     if pending:
         _set_forms(pending)
     return out
