@@ -240,15 +240,37 @@ def _place_context(form: str, m: Match) -> bool:
     return _context(form, m.prefix, m.key, m.word_start())
 
 
+# Words of fighting that name their target next: "قصف حماة", "سيطرت على القائم",
+# "غارات جوية على حماة" (the target after على, an adjective between).
+ASSAULT = frozenset(match_form(w).strip() for w in """
+قصف قصفت قصفا القصف غاره غارات الغارات هجوم هجوما هجمات الهجوم الهجمات زحف زحفت
+سيطره السيطره سيطرت سيطروا يسيطر تسيطر استولت استولوا الاستيلاء استعادت استعادوا
+""".split())
+
+
 def _context(form: str, prefix: str, needle: str, ws: int) -> bool:
     """``_place_context`` of a match given by its prefix, pattern and word start."""
     if "ب" in prefix and needle not in STRICT:
         return True
-    word = form[form.rfind(" ", 0, max(ws - 1, 0)) + 1:max(ws - 1, 0)].strip()
+    before = _words_before(form, ws, 6)
+    word = before[0] if before else ""
+    if word == "علي":  # على: a place only as the target of fighting, named up to 5 words before
+        return any(v in ASSAULT for w in before[1:] for v in (w, w[1:]))
     for w in (word, word[1:], word[2:]):
-        if w in LOCATIVE:
+        if w in LOCATIVE or w in ASSAULT:
             return True
     return False
+
+
+def _words_before(form: str, ws: int, n: int) -> list[str]:
+    """Up to ``n`` words of a match form before the word starting at ``ws``, the nearest
+    first."""
+    out, end = [], ws - 1
+    while len(out) < n and end > 0:
+        start = form.rfind(" ", 0, end) + 1
+        out.append(form[start:end])
+        end = start - 1
+    return out
 
 
 # --- loading -----------------------------------------------------------------------

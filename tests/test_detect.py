@@ -504,3 +504,10 @@ def test_suspects_of_an_attack_are_background():
 
 def test_arms_purchase_is_no_event():
     assert events("المغرب يشتري طائرات دون طيار تركية لجيشه") == []
+
+
+def test_ambiguous_place_names_resolved_from_the_fighting_around_them():
+    # القائم "existing" and حماة "protectors" are the towns when fighting is aimed at them
+    assert events("سيطرت القوات العراقية على القائم") == [("capture", "iraq_gov", "Al-Qaim")]
+    assert events("غارات جوية روسية على حماة") == [("strike", "russia", "Hama")]
+    assert events("قال المسؤول إن الوضع القائم على الأرض صعب") == []

@@ -55,6 +55,17 @@ def test_ambiguous_words_need_place_context(gaz):
     assert names(gaz, "وثائق بحجة الأمن") == []
 
 
+def test_ambiguous_names_as_the_target_of_fighting(gaz):
+    # after a word of fighting, or after على that follows one (verb, subject, adjectives
+    # between); على alone says nothing ("القائم على الأرض", "حصل على صور")
+    assert names(gaz, "سيطرت القوات العراقية على القائم") == ["Al-Qaim"]
+    assert names(gaz, "غارات جوية روسية على حماة") == ["Hama"]
+    assert names(gaz, "قصف حماة بالمدفعية") == ["Hama"]
+    assert names(gaz, "الوضع القائم على الأرض") == []
+    assert names(gaz, "حصل الموقع على صور جديدة") == []
+    assert names(gaz, "طرق الزائر على الباب") == []
+
+
 def test_common_words_are_not_places(gaz):
     assert names(gaz, "أصدر التحالف بيانا يوم الخميس في المدينة") == []
 
