@@ -131,9 +131,13 @@ CONTEXT = {
     "@air": {"SY": "syria_gov", "YE": "saudi_coalition", "SA": "saudi_coalition", "IQ": "iraq_gov",
              "PS": "israel", "LY": "lna", "AF": "us_coalition"},
     "@western": {"SY": "us_coalition", "IQ": "us_coalition"},
+    # an unnamed besieger: who besieges places there (the Syrian army round Eastern Ghouta,
+    # Israel round Gaza); in Yemen either side besieges, so it is not guessed
+    "@besieger": {"SY": "syria_gov", "PS": "israel", "IL": "israel"},
 }
 CONTEXT_DEFAULT = {"@army": "other", "@coalition": "unknown", "@resistance": "other",
-                   "@air": "unknown", "@western": "other"}
+                   "@air": "unknown", "@western": "other",
+                   "@besieger": "unknown"}
 
 # Nationality adjectives (stem without ال or endings) and the forces they name.
 NISBA = {

@@ -39,6 +39,7 @@ from monitor.cues import (
     _NEGATED,
     _NONMIL_AFTER,
     _NONMIL_SENT,
+    _POSITIONS,
     _PROTEST,
     _PURPOSE,
     _RELATIVE,
@@ -285,12 +286,14 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
     seen_places, seen_actors = {}, []
     resolved: dict = {}  # names read as another place by their context ("X بY"), for the item
     background: list[dict] = []
+    struck_forces = set()  # forces whose positions the item's strikes hit
     # a word of _PROTEST (a variant of a word: the word or an end of it) in the title or
     # summary; most hold none of those strings at all
     head = "".join(s.form for s in sentences if s.field != "text")
     protest = any(p in head for p in _PROTEST) and any(
         _mask(w) & _B_PROTEST for w in head.split())
     title_places = []
+    title_event_places = {}  # type -> the place of the title's first event of that type
     title_actor = None
     for s, cues, actors, places in analysed:
         for p in places:
@@ -314,6 +317,9 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
             if p.surface in resolved:
                 p.value = resolved[p.surface]
         places = _settle_places(places, words, gaz, resolved)
+        if cues and not places and " البلاد " in s.form:
+            places = _the_country(words, gaz, top_country or next(
+                (_HOME[a] for a in seen_actors + [a.value[1] for a in actors] if a in _HOME), None))
         for p in places:
             seen_places.setdefault(p.value.name, p.value)
         if s.field == "title":
@@ -346,13 +352,18 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
         for ev in _sentence_events(s, words, cues, actors, places):
             raw = ev.pop("_actor_raw")
             intercept = ev.pop("_intercept")
+            struck = ev.pop("_struck", ())
             if ev["modality"] == "background":
                 background.append(ev)
                 continue
             if s.field != "text":
                 # RSS items: the title sets the scene for the summary's sentences
                 if ev["place"] is None and title_places:
-                    ev["place"] = title_places[0].value.as_dict()
+                    # the place of the title's event of this type ("اليمن: الحوثيون يقصفون
+                    # الرياض"), else the title's first place
+                    ev["place"] = title_event_places.get(ev["type"]) or title_places[0].value.as_dict()
+                elif s.field == "title" and ev["place"] is not None:
+                    title_event_places.setdefault(ev["type"], ev["place"])
                 if s.field != "title":
                     raw = raw or title_actor
             country = ev["place"]["country"] if ev["place"] else top_country
@@ -361,7 +372,11 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
                 # are flown by armed groups as often: their sender is not said)
                 raw = "@air"
                 ev["_default"] = True
+            elif raw is None and ev["type"] == "siege":
+                raw = "@besieger"  # "الغوطة المحاصرة": the besieger is not named
+                ev["_default"] = True
             ev["actor"] = _actors.resolve(raw or "unknown", country)
+            struck_forces.update(_actors.resolve(v, country) for v in struck)
             if ev["type"] == "clash" and protest:
                 continue  # fire on protesters (the Gaza border protests) is no frontline event
             if ev["place"] is None:
@@ -374,12 +389,34 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
     det.events = [e for e in det.events if not any(
         b["type"] == e["type"] and b["place"] and e["place"] and b["place"]["level"] != "country"
         and b["place"]["name"] == e["place"]["name"] for b in background)]
+    for e in det.events:
+        if e.get("_default") and e["type"] == "strike" and e["actor"] in struck_forces:
+            e["actor"] = "unknown"  # strikes on the Syrian army's positions are not its own air force's
     det.events = _dedupe(_drop_generic(det.events))
     for e in det.events:
         e.pop("_default", None)
     det.expected = _dedupe([{k: v for k, v in e.items() if k not in ("_generic", "_default")}
                             for e in det.expected])
     return det
+
+
+# The country of a government's forces or of a local armed group.
+_HOME = {"syria_gov": "SY", "iraq_gov": "IQ", "yemen_gov": "YE", "afghan_gov": "AF", "iran": "IR",
+         "turkey": "TR", "israel": "IL", "lna": "LY", "libya_gov": "LY", "houthis": "YE", "sdf": "SY",
+         "syria_rebels": "SY", "hts": "SY", "peshmerga": "IQ", "taliban": "AF", "al_shabaab": "SO"}
+
+
+def _the_country(words: list[str], gaz, country: str | None) -> list[_Mention]:
+    """"غربي البلاد" (the west of the country) names the country the item is about
+    (a direction of a country is the country, GUIDELINES.md)."""
+    i = words.index("البلاد")
+    place = gaz.countries.get(country) if country else None
+    if place is None or i == 0 or _bare(words[i - 1]) not in _DIRECTIONS:
+        return []
+    start = 1 + sum(len(w) + 1 for w in words[:i])
+    m = _Mention(i, i + 1, start, start + len(words[i]), place)
+    m.cands, m.surface = (place,), words[i]
+    return [m]
 
 
 def _cased(text: str) -> str:
@@ -655,7 +692,11 @@ def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
     return "reported"
 
 
-_AT_AIRCRAFT = frozenset(("علي", "on", "at"))
+# "صاروخ على طائرة", "صاروخ يستهدف طائرة مسيرة": fired at an aircraft
+_AT_AIRCRAFT = frozenset(("علي", "on", "at", "يستهدف", "تستهدف", "استهدف", "استهدفت"))
+# After a drone shot down: what it was sent to strike ("طائرة مسيرة استهدفت قاعدة X")
+_TARGETING = frozenset(match_form(w).strip() for w in """استهدف استهدفت تستهدف يستهدف لاستهداف استهداف
+    مهاجمه لمهاجمه هاجمت هاجم قصفت targeted attacked""".split())
 _RIGGED = frozenset(("مفخخه", "المفخخه", "مفخخات"))
 _FRONTS = frozenset(match_form(w).strip() for w in "جبهه جبهات جبهتي ساحات ساحه ميادين ميدان".split())
 _DRONES = frozenset(match_form(w).strip() for w in """مسيره المسيره مسيرات المسيرات طيار درونز
@@ -682,6 +723,7 @@ _MASKED = (_NEGATED, _EXPECTED_NOT_QAD, _EXPECTED_AFTER, _BACKGROUND, _CLAIMED, 
            _DEFENCE, _KILLED_OF, _NONMIL_AFTER, _RELATIVE, _STATE_AFTER, _ATTACK_AIR, _ATTACK_LAND,
            _PURPOSE, _FORCE_AFTER, _TARGET_PREPOSITIONS)
 _INTERCEPT = _words("""اعترض اعترضت اعترضوا يعترض تعترض اعتراض تصدت تصدي يتصدي تتصدي اسقط اسقطت اسقاط
+    يسقط تسقط اسقطوا يسقطون
     intercepted intercept intercepts downed""")
 _MASKED = _MASKED + (_INTERCEPT, _AT_AIRCRAFT)
 _MASKED = _MASKED + (_NONMIL_SENT, _MILITARY, _AIR, _HAPPENED, _PROTEST)
@@ -737,7 +779,8 @@ def _choose_actor(c: _Mention, actors: list[_Mention], words: _Words, doers=None
     # an intercept defends; the strike is the launcher's
     if words.any & _B_INTERCEPT:
         cands = [a for a in doers if not (
-            a.tok_end <= w0 and _hitb(words, a.tok_end, min(w0, a.tok_end + 5), _B_INTERCEPT))]
+            a.tok_end <= w0 and _hitb(words, a.tok_end, min(w0, a.tok_end + 5), _B_INTERCEPT))
+            and not (a.tok > 0 and _hitb(words, a.tok - 1, a.tok, _B_INTERCEPT))]  # "أسقط الجيش الروسي"
     else:
         cands = doers
     etype = c.value[1]
@@ -954,6 +997,8 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
     for c in cues:
         etype, flags = c.value[1], c.value[2]
         w0, w1 = c.tok, c.tok_end
+        if "n" in flags and etype == "siege" and any(o.tok == w0 and "p" in o.value[2] for o in cues):
+            continue  # المحاصرة read as "the besieged" (its "p" cue), not as "the siege"
         if "v" in flags and "ك" in c.prefix:
             continue  # a verb takes no ك ("as"): كفر is Kafr, not ك + فر "fled"
         if _hitb(words, w1, w1 + 3, _B_NONMIL_AFTER):
@@ -974,7 +1019,7 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             continue  # "مناطق يسيطر عليها المسلحون": which they hold, a state
         if etype == "withdrawal" and _bare(words[w0]) in _FLEE and not _force_flees(c, actors, words):
             continue  # فرار الآلاف: people fleeing, not a force withdrawing
-        generic = False
+        generic = "g" in flags  # explosions: the strike that caused them, if reported there
         if etype == "attack" and w0 > 0 and words[w0] in _RIGGED and (
                 words[w0 - 1] in _AIRCRAFT or words[w0 - 1] == "طيار"):
             etype = "strike"  # طائرات مسيرة مفخخة: explosive drones strike
@@ -982,6 +1027,12 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             etype = "clash"  # قصف متبادل: both sides fire, a clash
         if etype == "strike" and _hitb(words, w1, w1 + 4, _B_AT_AIRCRAFT) and _aimed_at_aircraft(words, w1):
             continue  # a missile fired at a drone or a plane: air defence, not a strike on a place
+        if (w0 > 0 and words[w0] in _AIRCRAFT and _hitb(words, w0 - 5, w0, _B_INTERCEPT)
+                and _TARGETING.isdisjoint(_window(words, w1, w1 + 6))):
+            continue  # "أسقطت طائرة مسيرة": a drone shot down, that struck nothing ("استهدفت X")
+        if ("a" in flags and w1 < len(words) and words[w1] in _AIRCRAFT) or (
+                w0 > 0 and words[w0] in _AIRCRAFT and words[w0 - 1] in _AT_AIRCRAFT):
+            continue  # "صاروخ يستهدف طائرة مسيرة": the aircraft is the target, air defence
         if _hitb(words, w0 - 5, w0, _B_BACKGROUND):
             # old background or a cause (ردا على هجوم X): kept aside, so that the item's
             # other mentions of that event are not reported either
@@ -1006,28 +1057,42 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         if (modality in ("reported", "claimed") and "n" in flags and etype == "capture"
                 and _hitb(words, w0 - 2, w0, _B_PURPOSE)):
             modality = "expected"  # عملية لاستكمال تحرير X, معركة تحرير X: the aim
-        if "p" in flags:
-            # "معقل الفصائل المحاصر": the force named before the besieged place is besieged
-            actors = [a for a in actors if not 0 <= w0 - a.tok_end <= 5]
-            doers = None
         if modality is None:
             continue
         chosen = _choose_places(c, places, words, actors, cues)
         if not chosen and s.field == "text":
             continue  # no place: ``detect_item`` drops it (only the title lends one, to RSS items)
-        if doers is None:
-            doers = [a for a in actors if not _victim(a, words)]
-        actor = _choose_actor(c, actors, words, doers)
+        if "p" in flags:
+            actor = _besieger(c, actors, words)
+        else:
+            if doers is None:
+                doers = [a for a in actors if not _victim(a, words)]
+            actor = _choose_actor(c, actors, words, doers)
+        # the forces whose positions an unnamed striker hit: not their own air force (``detect_item``)
+        struck = [a.value[1] for a in actors if not _POSITIONS.isdisjoint(_window(words, a.tok - 2, a.tok))
+                  ] if actor is None and etype == "strike" else ()
         evidence = {"sentence": s.text, "field": s.field, "start": s.start, "end": s.end,
                     "cues": [" ".join(words[w0:w1])]}
         for p in chosen or [None]:
-            out.append({"type": etype, "_actor_raw": actor, "_intercept": intercept,
+            out.append({"type": etype, "_actor_raw": actor, "_intercept": intercept, "_struck": struck,
                         "place": p.value.as_dict() if p else None,
                         "modality": modality, "evidence": evidence, "_generic": generic})
     return out
 
 
 _LAUNCHES = re.compile(r"^[وف]?[يت]?شن(ه|ها|ته|وه|وها)?$")
+_BY = frozenset(("قبل", "by"))
+
+
+def _besieger(c: _Mention, actors, words: _Words):
+    """The force besieging the place before "المحاصرة" (the besieged): "معقل الفصائل
+    المحاصر" names the besieged force before it, so it is a force named farther before
+    it, or one after it as "من قبل X" (by X); another force after it belongs to the next
+    clause ("الغوطة المحاصرة، بينما استعادت الفصائل بلدة")."""
+    w0 = c.tok
+    cands = [a for a in actors if not 0 <= w0 - a.tok_end <= 5
+             and (a.tok < w0 or words[a.tok - 1] in _BY)]
+    return _choose_actor(c, cands, words) if cands else None
 
 
 def _launched_by_force(words: list[str], w1: int, actors) -> bool:

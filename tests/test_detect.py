@@ -511,3 +511,67 @@ def test_ambiguous_place_names_resolved_from_the_fighting_around_them():
     assert events("سيطرت القوات العراقية على القائم") == [("capture", "iraq_gov", "Al-Qaim")]
     assert events("غارات جوية روسية على حماة") == [("strike", "russia", "Hama")]
     assert events("قال المسؤول إن الوضع القائم على الأرض صعب") == []
+
+
+def test_suicide_bombers_dual_and_plural():
+    evs = events("انتحاريان يفجران نفسيهما قرب مقر للشرطة في مدينة جلال آباد")
+    assert any(e[0] == "attack" and e[2] == "Jalalabad" for e in evs)
+    assert events("ذكرت دراسة أن نوعا من النحل يفجر نفسه دفاعا عن الخلية في كاليفورنيا") == []
+
+
+def test_explosions_of_a_reported_strike_are_that_strike():
+    evs = events("غارات للتحالف على مواقع الحوثيين في صنعاء وانفجارات عنيفة تهز المدينة")
+    assert [e[0] for e in evs] == ["strike"]
+
+
+def test_barrel_bomb_in_the_singular():
+    evs = events("المرصد: مروحيات النظام تلقي 20 برميلا متفجرا على بلدة اللطامنة")
+    assert any(e[0] == "strike" and e[1] == "syria_gov" for e in evs)
+
+
+def test_a_drone_is_not_a_protest_march():
+    evs = events("الحوثيون يعلنون قصف مطار أبها بطائرة مسيرة")
+    assert any(e[0] == "strike" and e[1] == "houthis" and e[2] == "Abha" for e in evs)
+    assert events("مسيرة حاشدة في صنعاء وسط إطلاق نار في الهواء") == []
+
+
+def test_a_drone_shot_down_struck_nothing():
+    assert events("الجيش اليمني يسقط طائرة مسيرة للحوثيين في جبهة حيس") == []
+    assert events("صاروخ إسرائيلي يستهدف طائرة مسيرة قرب الجولان") == []
+    evs = events("الدفاعات الروسية تسقط طائرة مسيرة استهدفت قاعدة حميميم")
+    assert [e[:1] for e in evs] == [("strike",)] and evs[0][1] != "russia"
+
+
+def test_the_besieged_place_and_its_unnamed_besieger():
+    evs = events("مقتل 12 مدنيا في بلدات الغوطة الشرقية المحاصرة، بينما استعادت الفصائل بلدة حمورية")
+    assert ("siege", "syria_gov", "East Ghouta towns") in evs
+    assert ("capture", "syria_rebels", "Hamouriyah") in evs
+    assert ("siege", "israel", "Gaza Strip") in events("غارة تستهدف موقعا في قطاع غزة المحاصر")
+
+
+def test_strikes_on_the_armys_positions_are_not_its_air_force():
+    evs = events("صواريخ مجهولة تستهدف مواقع لقوات النظام في ريف حماة")
+    assert evs and all(e[1] != "syria_gov" for e in evs)
+
+
+def test_a_direction_of_the_country_is_the_country():
+    evs = events("مقتل 5 جنود عراقيين في هجوم لداعش غربي البلاد")
+    assert ("attack", "isis", "Iraq") in evs
+
+
+def test_summary_borrows_the_place_of_the_titles_event():
+    evs = events("اليمن: الحوثيون يقصفون الرياض بصاروخ باليستي",
+                 "قالت الجماعة إنها قصفت بصاروخ بعيد المدى هدفا عسكريا.")
+    assert all(e[2] == "Riyadh" for e in evs if e[0] == "strike")
+
+
+def test_hopes_resolve_and_agreements_are_not_events():
+    assert events("أردوغان يأمل أن يسيطر الجيش التركي على تل رفعت قريبا") == []
+    assert events("اتفاق يقضي بانسحاب المسلحين من مدينة دوما") == []
+    assert events("دمشق عازمة على تحرير إدلب من الإرهابيين") == []
+
+
+def test_nuclear_bombs_floods_and_sit_ins_are_no_events():
+    assert events("السعودية ستطور قنبلة نووية إذا فعلت إيران ذلك") == []
+    assert events("السيول تحاصر مئات السكان في قرى محافظة حضرموت") == []
+    assert events("قوات الأمن تطوق المعتصمين أمام مقر الحكومة في عمان") == []
