@@ -11,6 +11,7 @@ Flags on a cue:
   h  the word "attack": its type depends on what follows (land offensive, missiles, gas...)
   p  an adjective after its place (راوة المحاصرة, "besieged Rawa"): the place is before it
   a  a strike only after an air word (الطيران التركي يستهدف, "Turkish jets target")
+  t  armed only against a target named within five words after it (``TARGETS``)
   o  its object is a force (طرد داعش, "expelling ISIS"): the force named right after it
      is the one driven out, unless another force is named before it or right after that
   g  a generic word (انفجارات, "explosions"): where the item reports a more specific event
@@ -119,6 +120,9 @@ CUES = {
             suicide bomber|suicide bombing|suicide attack|car bomb|roadside bomb|bomb attack|bombing|
             ambush|gunmen|shooting attack|stabbing|explosive device|IED|chemical attack|gas attack""",
         "h": "هجوم|هجمات|الهجوم|هجوما|attack|attacks|attacked",
+        # to attack: armed only against a target ("هاجم مسلحون نقطة تفتيش"), not a person
+        # or a state ("هاجم الرئيس الصحافة", "واشنطن تهاجم موسكو")
+        "vt": "هاجم|هاجمت|هاجموا|يهاجم|تهاجم|يهاجمون",
         # explosions: often those of a strike the item reports
         "g": "انفجارات",
         # the present tense also says what something does (النمل يفجر نفسه, ants that blow themselves up)
@@ -229,6 +233,11 @@ _HAPPENED = _words("""مقتل قتل قتلي قتيل قتيلا قتلت قت
     اسفرت خلف شن شنت شنه شنته شنوا نفذ نفذت نفذه تبني تبنت وقع وقعت استهدف استهدفت يستهدف تستهدف
     استشهاد استشهد دامي داميه الدامي مسلح مسلحون انتحاري مفخخه تعرض تعرضت اصابت اودي
     killed wounded injured dead died launched carried claimed targeted""")
+# What an armed attack is aimed at (flag t): bases, checkpoints, convoys, towns, forces.
+TARGETS = _words("""قاعده قواعد نقطه نقاط معسكر معسكرا معسكرات موكب موكبا مقر مقرا مقرات مواقع موقع
+    موقعا ثكنه ثكنات حاجز حاجزا حواجز دوريه دوريات مركز مركزا مخفر قريه قري بلده بلدات مدينه معاقل
+    معقل سجن مطار تجمعات تجمع قافله رتل ارتال قوات جنود عناصر مبني مبنى فندق كنيسه
+    مسجد""")
 # Words of shooting down or fending off: the force named with them defends, it does not strike.
 _DEFENCE = _words("الدفاع الدفاعات دفاعات منظومه منظومات")
 # Before a verbal noun of capture: it is the aim (عملية لاستعادة السيطرة, معركة تحرير).

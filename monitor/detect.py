@@ -50,6 +50,7 @@ from monitor.cues import (
     _WEAPONS,
     _YEAR,
     CUES,
+    TARGETS,
     _forms,
     _words,
 )
@@ -1019,6 +1020,10 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             continue  # "مناطق يسيطر عليها المسلحون": which they hold, a state
         if etype == "withdrawal" and _bare(words[w0]) in _FLEE and not _force_flees(c, actors, words):
             continue  # فرار الآلاف: people fleeing, not a force withdrawing
+        if "t" in flags and TARGETS.isdisjoint(_window(words, w1, w1 + 6)):
+            continue  # هاجم aimed at a person or a state: words, not arms
+        if "t" in flags and _hitb(words, w0 - 3, w1 + 2, _B_AIR):
+            etype = "strike"  # طائرات تهاجم قاعدة: aircraft attack by striking
         generic = "g" in flags  # explosions: the strike that caused them, if reported there
         if etype == "attack" and w0 > 0 and words[w0] in _RIGGED and (
                 words[w0 - 1] in _AIRCRAFT or words[w0 - 1] == "طيار"):

@@ -575,3 +575,11 @@ def test_nuclear_bombs_floods_and_sit_ins_are_no_events():
     assert events("السعودية ستطور قنبلة نووية إذا فعلت إيران ذلك") == []
     assert events("السيول تحاصر مئات السكان في قرى محافظة حضرموت") == []
     assert events("قوات الأمن تطوق المعتصمين أمام مقر الحكومة في عمان") == []
+
+
+def test_to_attack_a_target_is_armed_a_person_or_state_is_words():
+    assert events("حركة الشباب تهاجم قاعدة عسكرية قرب مقديشو") == [("attack", "al_shabaab", "Mogadishu")]
+    assert events("مسلحون هاجموا نقطة تفتيش في مدينة سرت") == [("attack", "unknown", "Sirte")]
+    assert events("طائرات مسيرة تهاجم قاعدة حميميم") == [("strike", "unknown", "Hmeimim Air Base")]
+    assert events("أردوغان يهاجم ماكرون ويتهم باريس بدعم الإرهاب") == []
+    assert events("واشنطن تهاجم موسكو بسبب دورها في سوريا") == []
