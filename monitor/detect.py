@@ -1006,6 +1006,8 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             continue
         if etype == "clash" and w0 > 0 and not _FRONTS.isdisjoint(_variants(words[w0 - 1])):
             continue  # جبهات القتال: "the frontlines", where forces are sent, not a fight
+        if etype == "siege" and w0 > 0 and words[w0 - 1] in ("دول", "الدول"):
+            continue  # دول الحصار, الدول المحاصرة: the states boycotting Qatar
         if etype == "advance" and w1 < len(words) and words[w1] in ("علي", "ب"):
             continue  # تقدم على / تقدم ب: to proceed to, to submit
         if ("m" in flags or etype in ("withdrawal", "advance", "capture")) and not military:

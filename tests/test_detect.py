@@ -583,3 +583,8 @@ def test_to_attack_a_target_is_armed_a_person_or_state_is_words():
     assert events("طائرات مسيرة تهاجم قاعدة حميميم") == [("strike", "unknown", "Hmeimim Air Base")]
     assert events("أردوغان يهاجم ماكرون ويتهم باريس بدعم الإرهاب") == []
     assert events("واشنطن تهاجم موسكو بسبب دورها في سوريا") == []
+
+
+def test_the_boycotting_states_besiege_nothing():
+    assert events('قطر تطالب "دول الحصار" بالجلوس للتفاوض') == []
+    assert events("وزير الخارجية يتهم الدول المحاصرة للدوحة بافتعال الأزمة") == []
