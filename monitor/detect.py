@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
 from itertools import accumulate
+from math import asin, cos, radians, sin, sqrt
 from operator import or_
 
 from monitor import actors as _actors
@@ -98,19 +99,38 @@ class Detection:
     expected: list = field(default_factory=list)  # expected and negated events, kept apart
 
 
-@dataclass(slots=True)
 class _Mention:
-    tok: int          # index of its first word in the sentence
-    tok_end: int      # index after its last word
-    start: int        # offsets in the match form
-    end: int
-    value: object
-    prefix: str = ""
-    victim: object = None  # is this force the victim, not the doer (``_victim``, cached)
-    cands: tuple = ()      # a place's candidates, best first, and the name as matched
-    surface: str = ""
+    """A cue, actor or place of a sentence. A plain class with slots, not a dataclass: an
+    item makes a hundred of them, and this builds them at twice the speed."""
+    __slots__ = ("tok", "tok_end", "start", "end", "value", "prefix", "victim", "cands", "surface")
+
+    def __init__(self, tok, tok_end, start, end, value, prefix="", cands=(), surface=""):
+        self.tok = tok            # index of its first word in the sentence
+        self.tok_end = tok_end    # index after its last word
+        self.start = start        # offsets in the match form
+        self.end = end
+        self.value = value
+        self.prefix = prefix
+        self.victim = None        # is this force the victim, not the doer (``_victim``, cached)
+        self.cands = cands        # a place's candidates, best first, and the name as matched
+        self.surface = surface
+
+    def _fields(self) -> tuple:
+        return (self.tok, self.tok_end, self.start, self.end, self.value, self.prefix, self.victim,
+                self.cands, self.surface)
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return "_Mention" + repr(self._fields())
 
 
+@lru_cache(maxsize=1 << 16)
 def _bare(word: str) -> str:
     """A word without its glued clitics and article."""
     return _ARTICLE.sub("", word) or word
@@ -141,6 +161,8 @@ def _analyse_all(sentences: list[Sentence], whole: str, gaz, lang: str):
     i, pos, spaces = 0, 0, 0
     base, base_spaces = 0, 0
     count = whole.count
+    mention = _Mention
+    add_cue, add_actor = cues[0].append, actors[0].append  # the lists of sentence i
     for ws, _, _, end, start, prefix, needle, vals in _matcher().longest(whole):
         if offs[i + 1] <= ws:
             while offs[i + 1] <= ws:
@@ -148,13 +170,17 @@ def _analyse_all(sentences: list[Sentence], whole: str, gaz, lang: str):
             base = offs[i]
             spaces += count(" ", pos, base)
             pos, base_spaces = base, spaces
+            add_cue, add_actor = cues[i].append, actors[i].append
         spaces += count(" ", pos, ws)
         pos = ws
         t0 = spaces - base_spaces - 1                # the word's index in its sentence
         t1 = t0 + 1 + needle.count(" ")
         for v in vals:
-            (cues[i] if v[0] == "cue" else actors[i]).append(
-                _Mention(t0, t1, start - base, end - base, v, prefix))
+            m = mention(t0, t1, start - base, end - base, v, prefix)
+            if v[0] == "cue":
+                add_cue(m)
+            else:
+                add_actor(m)
     need = [j for j, s in enumerate(sentences) if cues[j] or s.field != "text"]
     places = [[] for _ in sentences]
     forms = [sentences[j].form for j in need]
@@ -170,7 +196,8 @@ def _analyse_all(sentences: list[Sentence], whole: str, gaz, lang: str):
         for j in need:
             form = sentences[j].form
             for p in gaz.find(form, _cased(sentences[j].text)):
-                places[j].append(_Mention(_tok(form, p.start), _tok(form, p.end) + 1, p.start, p.end, p))
+                places[j].append(_Mention(_tok(form, p.start), _tok(form, p.end) + 1, p.start, p.end, p,
+                                          "", p.candidates, p.surface))
     else:
         soffs = list(accumulate((len(f) for f in forms), initial=0))
         k, pos, spaces = 0, 0, 0
@@ -190,28 +217,34 @@ def _analyse_all(sentences: list[Sentence], whole: str, gaz, lang: str):
             if base:
                 p.start -= base
                 p.end -= base
-            places[need[k]].append(_Mention(t0, t0 + 1 + p.surface.count(" "), p.start, p.end, p))
+            surface = p.surface
+            places[need[k]].append(_Mention(t0, t0 + 1 + surface.count(" "), p.start, p.end, p, "",
+                                            p.candidates, surface))
     return list(zip(sentences, cues, actors, places))
 
 
 class _Words(list):
     """The words of a sentence's match form; ``masks`` (made on first use) tells for each
     word which of the word lists of ``_MASKED`` it or one of its variants belongs to, and
-    ``any`` which lists any word of the sentence belongs to."""
+    ``any`` which lists any word of the sentence belongs to. Made by ``of``: the defaults
+    are the class's, and list's own ``__init__`` is quicker than one in Python."""
+    masks = None
+    any = 0
+    _years = None
+    first = None  # a word list's bit: the index of its first word in the sentence (``_first``)
 
-    def __init__(self, form: str):
-        super().__init__(form.split())
-        self.masks = None
-        self.any = 0
-        self.form = form
-        self._years = None
+    @classmethod
+    def of(cls, form: str) -> _Words:
+        words = cls(form.split())
+        words.form = form
+        return words
 
 
 def _masks(words: _Words) -> list[int]:
     ms = words.masks
     if ms is None:
-        ms = words.masks = list(map(_mask, words))
-        words.any = reduce(or_, ms, 0)
+        ms = words.masks = list(map(_MASK_OF.__getitem__, words))
+        words.any = reduce(or_, filter(None, ms), 0)  # (most words are in no list: 0)
     return ms
 
 
@@ -239,24 +272,53 @@ def _hitb(words: _Words, a: int, b: int, bit: int) -> bool:
     return False
 
 
+def _first(words: _Words, bit: int) -> int:
+    """The index of the first word of the sentence in the word list ``bit``, else its
+    length: ``_hitb(words, 0, b, bit)`` is ``_first(words, bit) < b``, without a scan of
+    the words before each cue."""
+    if words.first is None:
+        words.first = {}
+    i = words.first.get(bit)
+    if i is None:
+        i = len(words)
+        for j, m in enumerate(_masks(words)):
+            if m & bit:
+                i = j
+                break
+        words.first[bit] = i
+    return i
+
+
 def _years(words: _Words) -> tuple[list[int], list[int]]:
     """Where the sentence's words are years (``_YEAR``), and where a word "عام", "in"
     or "سنه" is followed by a year."""
     ys = words._years
     if ys is None:
-        # every word follows a space in the form: no " 19" and no " 20", no year
+        # every word follows a space in the form: no " 19" and no " 20", no year (and
+        # only a word that starts so is matched)
         form = words.form
-        ys = ([i for i, w in enumerate(words) if _YEAR.match(w)]
+        ys = ([i for i, w in enumerate(words) if w[:2] in ("19", "20") and _YEAR.match(w)]
               if " 19" in form or " 20" in form else [])
         old = [y - 1 for y in ys if y >= 1 and words[y - 1] in ("عام", "in", "سنه")]
         ys = words._years = (ys, old)
     return ys
 
 
-@lru_cache(maxsize=1 << 17)
-def _mask(word: str) -> int:
-    vs = _variants(word)
-    return sum(bit for wl, bit in _BIT.items() if not wl.isdisjoint(vs))
+class _MaskCache(dict):
+    """word: its ``_mask``, made on the first look-up (a dict's own look-up, quicker
+    than a cached function's call)."""
+
+    def __missing__(self, word: str) -> int:
+        vs = _variants(word)
+        m = sum(bit for wl, bit in _BIT.items() if not wl.isdisjoint(vs))
+        if len(self) >= 1 << 17:
+            self.clear()  # a bound on the memory, as an LRU cache would keep
+        self[word] = m
+        return m
+
+
+_MASK_OF = _MaskCache()
+_mask = _MASK_OF.__getitem__
 
 
 def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
@@ -298,8 +360,8 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
     title_actor = None
     for s, cues, actors, places in analysed:
         for p in places:
-            p.cands, p.surface = p.value.candidates, p.value.surface
-            p.value = _pick(p.value, countries)
+            # (one candidate, most names: it is the place)
+            p.value = p.cands[0] if len(p.cands) == 1 else _pick(p.value, countries)
         if not (cues or actors or places) and s.field != "title":
             continue
         if not (cues or places) and s.field == "text" and not any(a.value[2] for a in actors):
@@ -309,15 +371,17 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
                 if not a.value[1].startswith("@") and a.value[1] not in seen_actors:
                     seen_actors.append(a.value[1])
             continue
-        words = _Words(s.form)
-        places = [p for p in places if not _is_actor_place(p, actors, words) and not _affiliation(p, words)
-                  and not _stray(p, countries)]
+        words = _Words.of(s.form)
+        _masks(words)  # the word lists of its words, read by most of what follows
+        places = [p for p in places if not _aside(p, actors, words, countries)]
         if (s.field != "text" or cues) and ("محافظه" in s.form or "ولايه" in s.form or "اقليم" in s.form):
             places = _unit_places(places, words, gaz)
         for p in places:
             if p.surface in resolved:
                 p.value = resolved[p.surface]
-        places = _settle_places(places, words, gaz, resolved)
+        if len(places) > 1 or (places and words.any & _B_DIRECTIONS):
+            # (a place alone is read with its neighbours only after a direction word)
+            places = _settle_places(places, words, gaz, resolved)
         if cues and not places and " البلاد " in s.form:
             places = _the_country(words, gaz, top_country or next(
                 (_HOME[a] for a in seen_actors + [a.value[1] for a in actors] if a in _HOME), None))
@@ -350,10 +414,7 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
             doers = [a for a in doers if not any(
                 ("o" in c.value[2] and 0 <= a.tok - c.tok_end <= 1) or _taken_from(a, words) for c in objects)]
             title_actor = doers[0].value[1] if doers else None
-        for ev in _sentence_events(s, words, cues, actors, places):
-            raw = ev.pop("_actor_raw")
-            intercept = ev.pop("_intercept")
-            struck = ev.pop("_struck", ())
+        for raw, intercept, struck, ev in _sentence_events(s, words, cues, actors, places):
             if ev["modality"] == "background":
                 background.append(ev)
                 continue
@@ -387,17 +448,20 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
     det.actors = seen_actors
     # an event the item gives as background or a cause (ردا على هجوم X) is not reported
     # by another sentence of it either
-    det.events = [e for e in det.events if not any(
-        b["type"] == e["type"] and b["place"] and e["place"] and b["place"]["level"] != "country"
-        and b["place"]["name"] == e["place"]["name"] for b in background)]
+    if background:
+        det.events = [e for e in det.events if not any(
+            b["type"] == e["type"] and b["place"] and e["place"] and b["place"]["level"] != "country"
+            and b["place"]["name"] == e["place"]["name"] for b in background)]
     for e in det.events:
         if e.get("_default") and e["type"] == "strike" and e["actor"] in struck_forces:
             e["actor"] = "unknown"  # strikes on the Syrian army's positions are not its own air force's
     det.events = _dedupe(_drop_generic(det.events))
     for e in det.events:
         e.pop("_default", None)
-    det.expected = _dedupe([{k: v for k, v in e.items() if k not in ("_generic", "_default")}
-                            for e in det.expected])
+    for e in det.expected:
+        e.pop("_generic", None)
+        e.pop("_default", None)
+    det.expected = _dedupe(det.expected)
     return det
 
 
@@ -444,7 +508,7 @@ def _plausible(p) -> bool:
     return p.curated or p.country in _gazetteer.CORE or p.country in _gazetteer.NEIGHBOURS
 
 
-def _settle_places(places: list[_Mention], words: list[str], gaz, resolved=None) -> list[_Mention]:
+def _settle_places(places: list[_Mention], words: _Words, gaz, resolved=None) -> list[_Mention]:
     """Places read with their neighbours.
 
     - "X بY" (جبهة العقبة بالجوف, a town "in" a region): X lies in Y; a candidate of X
@@ -452,26 +516,11 @@ def _settle_places(places: list[_Mention], words: list[str], gaz, resolved=None)
       (and X means Y in the rest of the item: ``resolved``).
     - "X شمال Y" (مديرية خدير جنوبي شرق محافظة تعز): Y only locates X, the finer place.
     - "شمال ووسط سيناء": the first direction's region (North Sinai).
-    - A town named beside a governorate ("في لحج وتعز") stands for its governorate."""
-    refined = set()  # the places read as a part of a region by a direction before them
-    for p in places:
-        if p.tok >= 1 and p.value.level != "locality":
-            name = p.surface
-            first = words[p.tok]
-            if first[:1] == "و" and first[1:] in _DIRECTIONS and " " in name:
-                d1, name = words[p.tok - 1], name.split(" ", 1)[1]  # the matched name is "وسط سيناء"
-            elif p.tok >= 2 and words[p.tok - 1][:1] == "و" and words[p.tok - 1][1:] in _DIRECTIONS:
-                d1 = words[p.tok - 2]
-            else:
-                reg = _directional(p, words, gaz)
-                if reg is not None:
-                    p.value = reg
-                    refined.add(id(p))
-                continue
-            if d1 in _DIRECTIONS:
-                reg = gaz.lookup(f"{d1} {name}")
-                if reg is not None:
-                    p.value = reg
+    - A town named beside a governorate ("في لحج وتعز") stands for its governorate.
+
+    ``words.masks`` must be made (``_masks``)."""
+    # the places read as a part of a region by a direction before them
+    refined = _read_directions(places, words, gaz) if words.any & _B_DIRECTIONS else set()
     for i, p in enumerate(places):
         q = places[i + 1] if i + 1 < len(places) else None
         if (q is not None and p.value.level != "country" and q.value.level != "country"
@@ -518,10 +567,37 @@ def _settle_places(places: list[_Mention], words: list[str], gaz, resolved=None)
     return places
 
 
+def _read_directions(places: list[_Mention], words: list[str], gaz) -> set:
+    """The regions a direction names ("شمال ووسط سيناء", "شرقي ريف حمص"), for
+    ``_settle_places``: the ids of the places read as a part of a region."""
+    refined = set()
+    for p in places:
+        if p.tok >= 1 and p.value.level != "locality":
+            name = p.surface
+            first = words[p.tok]
+            if first[:1] == "و" and first[1:] in _DIRECTIONS and " " in name:
+                d1, name = words[p.tok - 1], name.split(" ", 1)[1]  # the matched name is "وسط سيناء"
+            elif p.tok >= 2 and words[p.tok - 1][:1] == "و" and words[p.tok - 1][1:] in _DIRECTIONS:
+                d1 = words[p.tok - 2]
+            else:
+                reg = _directional(p, words, gaz)
+                if reg is not None:
+                    p.value = reg
+                    refined.add(id(p))
+                continue
+            if d1 in _DIRECTIONS:
+                reg = gaz.lookup(f"{d1} {name}")
+                if reg is not None:
+                    p.value = reg
+    return refined
+
+
 def _directional(p: _Mention, words: list[str], gaz):
     """The part of a region a direction before it names, if the gazetteer knows it:
     "شمالي سيناء" (North Sinai), "شرقي ريف حمص" and "جنوب شرق ريف حلب" (the eastern and
     south-eastern countryside: ريف حمص الشرقي)."""
+    if p.value.level != "region":
+        return None  # "غرب العراق": a direction of a country is the country (GUIDELINES.md)
     dirs = []
     for i in (p.tok - 1, p.tok - 2):
         w = words[i] if i >= 0 else ""
@@ -531,8 +607,8 @@ def _directional(p: _Mention, words: list[str], gaz):
         dirs.insert(0, d if len(d) == 3 else d[:-1])  # شمالي: شمال
         if w is not d:
             break  # "وشرق": the first of the directions
-    if not dirs or dirs[0] == "وسط" or p.value.level != "region":
-        return None  # "غرب العراق": a direction of a country is the country (GUIDELINES.md)
+    if not dirs or dirs[0] == "وسط":
+        return None
     name = p.surface
     if name.startswith("ريف "):
         adj = ["ال" + d + "ي" for d in dirs if d != "وسط"]
@@ -615,9 +691,7 @@ def _unit_places(places: list[_Mention], words: list[str], gaz) -> list[_Mention
             reg = reg or (gaz.region_for(n) if len(n) >= 4 else None)
         if reg is not None:
             start = 1 + sum(len(x) + 1 for x in words[:i + 1])
-            m = _Mention(i + 1, i + 2, start, start + len(words[i + 1]), reg)
-            m.cands, m.surface = (reg,), name
-            added.append(m)
+            added.append(_Mention(i + 1, i + 2, start, start + len(words[i + 1]), reg, "", (reg,), name))
     if added:
         places = sorted(places + added, key=lambda m: m.tok)
     return places
@@ -627,24 +701,41 @@ def _km_places(a, b) -> float:
     return _km({"lat": a.lat, "lon": a.lon}, {"lat": b.lat, "lon": b.lon})
 
 
+def _aside(p: _Mention, actors: list[_Mention], words: list[str], countries: dict) -> bool:
+    """Is the place named aside from the sentence's events: a country as the doer
+    (``_is_actor_place``), a force's sponsor (``_affiliation``), a stray village abroad
+    (``_stray``)? Each applies to its own kind of place only, told here first."""
+    v = p.value
+    if v.level == "country":
+        return _is_actor_place(p, actors, words) or _affiliation(p, words)
+    if v.population >= 1000000 or v.curated:
+        return _affiliation(p, words)
+    return _stray(p, countries)
+
+
 def _is_actor_place(p: _Mention, actors: list[_Mention], words: list[str]) -> bool:
     """A country named as the doer ("Israel struck", أطلقت إسرائيل) is an actor, not the
     place; after a preposition ("on Israel", على إسرائيل) it is a place."""
     if p.value.level != "country":
         return False
-    if not any(a.start <= p.start and a.end >= p.end for a in actors):
+    start, end = p.start, p.end
+    for a in actors:
+        if a.start <= start and a.end >= end:
+            break
+    else:
         return False
     glued = p.tok < len(words) and words[p.tok][:1] in "بف" and len(words[p.tok]) > len(match_form(p.value.name).strip())
     return not (glued or _hitb(words, p.tok - 1, p.tok, _B_TARGET_PREPOSITIONS))
 
 
-def _nisba_ok(a: _Mention, words: list[str]) -> bool:
-    """A nationality adjective names forces only next to a military noun."""
+def _nisba_ok(a: _Mention, words: _Words) -> bool:
+    """A nationality adjective names forces only next to a military noun. (``words.masks``
+    must be made.)"""
     if a.value[1] and words[a.tok].isascii():
         nxt = words[a.tok_end] if a.tok_end < len(words) else ""
         return nxt in MILITARY_NOUNS
     for i in (a.tok - 1, a.tok - 2):
-        if i >= 0 and any(v in MILITARY_NOUNS for v in _variants(words[i])):
+        if i >= 0 and words.masks[i] & _B_MILITARY_NOUNS:
             return True  # also with a glued preposition: لغارات إسرائيلية
         if i >= 0 and words[i][:1] == "و" and words[i] not in MILITARY_NOUNS:
             break  # "الجيش والسفارة الفرنسية": the nationality is the second noun's
@@ -663,22 +754,25 @@ def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
     ms = words.masks
     if ms is None:
         ms = _masks(words)
-    before = 0  # the word lists of the five words before the cue
-    for m in ms[w0 - 5 if w0 > 5 else 0:w0]:
-        before |= m
+    bits = words.any
+    before = 0  # the word lists of the five words before the cue (those read here)
+    if bits & _B_BEFORE:
+        for m in ms[w0 - 5 if w0 > 5 else 0:w0]:
+            before |= m
     if before & _B_NEGATED and _hitb(words, w0 - 3, w0, _B_NEGATED):
         return "negated"
     if " قد " in words.form and "قد" in words[max(w0 - 3, 0):w0]:
         i = words.index("قد", max(w0 - 3, 0))
         if i + 1 < len(words) and words[i + 1][:1] in "يتن":
             return "expected"
-    if before & _B_EXPECTED_NOT_QAD or _hitb(words, w1, w1 + 2, _B_EXPECTED_AFTER):
+    if before & _B_EXPECTED_NOT_QAD or (bits & _B_EXPECTED_AFTER and _hitb(words, w1, w1 + 2, _B_EXPECTED_AFTER)):
         return "expected"
     if w0 >= 2 and words[w0 - 2] == "مثل" and words[w0 - 1] in _DEMONSTRATIVES:
         return "expected"  # "مثل هذا الهجوم": such an attack, one spoken of, not reported
     if "v" in flags and "س" in c.prefix:
         return "expected"
-    if "n" in flags and "ل" in c.prefix.replace("ال", "", 1).lstrip("وف") and c.prefix not in ("ال", "وال", "فال"):
+    if ("n" in flags and c.prefix and "ل" in c.prefix.replace("ال", "", 1).lstrip("وف")
+            and c.prefix not in ("ال", "وال", "فال")):
         return "expected"  # لتحرير, لاستعادة: a purpose
     if before & _B_BACKGROUND:
         return None
@@ -688,7 +782,7 @@ def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
             return None
         if any(i >= w1 for i in old):
             return None  # "... هجوما على مترو طوكيو عام 1995": an old event
-    if words.any & _B_CLAIMED and _hitb(words, 0, w0, _B_CLAIMED):
+    if bits & _B_CLAIMED and _first(words, _B_CLAIMED) < w0:
         return "claimed"
     return "reported"
 
@@ -727,8 +821,11 @@ _INTERCEPT = _words("""اعترض اعترضت اعترضوا يعترض تعت�
     يسقط تسقط اسقطوا يسقطون
     intercepted intercept intercepts downed""")
 _MASKED = _MASKED + (_INTERCEPT, _AT_AIRCRAFT)
-_MASKED = _MASKED + (_NONMIL_SENT, _MILITARY, _AIR, _HAPPENED, _PROTEST)
+_MASKED = _MASKED + (_NONMIL_SENT, _MILITARY, _AIR, _HAPPENED, _PROTEST, _DIRECTIONS, MILITARY_NOUNS)
 _BIT = {wl: 1 << i for i, wl in enumerate(_MASKED)}
+_B_DIRECTIONS = _BIT[_DIRECTIONS]
+_B_BEFORE = _BIT[_NEGATED] | _BIT[_EXPECTED_NOT_QAD] | _BIT[_BACKGROUND]  # read before a cue (``_modality``)
+_B_MILITARY_NOUNS = _BIT[MILITARY_NOUNS]
 (_B_NEGATED, _B_EXPECTED_NOT_QAD, _B_EXPECTED_AFTER, _B_BACKGROUND, _B_CLAIMED, _B_NONMIL_AFTER,
  _B_RELATIVE, _B_STATE_AFTER, _B_ATTACK_AIR, _B_ATTACK_LAND, _B_PURPOSE, _B_FORCE_AFTER, _B_INTERCEPT,
  _B_AT_AIRCRAFT, _B_NONMIL_SENT, _B_MILITARY, _B_AIR, _B_HAPPENED, _B_PROTEST, _B_VICTIM, _B_SUPPORT,
@@ -742,22 +839,26 @@ _BIT = {wl: 1 << i for i, wl in enumerate(_MASKED)}
 def _victim(a: _Mention, words: _Words) -> bool:
     """Is this force the target, the victim or a supporter rather than the doer?"""
     if a.victim is None:
+        t = a.tok
         # "على يد/أيدي X" (at the hands of X): X is the doer
-        by_hand = a.tok > 1 and words[a.tok - 1] in _HANDS and words[a.tok - 2] == "علي"
-        a.victim = ((not by_hand and _hitb(words, a.tok - 2, a.tok, _B_VICTIM))
-                    or (_hitb(words, a.tok - 3, a.tok, _B_SUPPORT) and a.value[1] != "turkey")
-                    or _hitb(words, a.tok - 2, a.tok, _B_DEFENCE)
-                    or (a.tok > 0 and words[a.tok - 1] in ("من", "of")
-                        and _hitb(words, a.tok - 5, a.tok, _B_KILLED_OF))
-                    # "مناطق يسيطر عليها مقاتلو المعارضة", "الخاضعة لسيطرة داعش": who holds
-                    # the place struck or taken
-                    or (a.tok > 1 and words[a.tok - 1] in _ON_IT and _bare(words[a.tok - 2])[:1] in "يت"
-                        and "سيطر" in words[a.tok - 2])
-                    or (a.tok > 0 and words[a.tok - 1] in ("لسيطره", "سيطره") and a.tok > 1
-                        and "خاضع" in words[a.tok - 2])
-                    # "مقتل 9 من قوات الحرس الوطني", "مقتل جنديين من عناصر الجيش"
-                    or (a.tok > 1 and words[a.tok - 2] in ("من", "of") and _bare(words[a.tok - 1]) in _UNIT_OF
-                        and _hitb(words, a.tok - 6, a.tok, _B_KILLED_OF)))
+        by_hand = t > 1 and words[t - 1] in _HANDS and words[t - 2] == "علي"
+        if words.masks is None:
+            _masks(words)
+        bits = words.any  # most sentences hold no word of these lists: no window is read
+        a.victim = bool((not by_hand and bits & _B_VICTIM and _hitb(words, t - 2, t, _B_VICTIM))
+                        or (bits & _B_SUPPORT and _hitb(words, t - 3, t, _B_SUPPORT) and a.value[1] != "turkey")
+                        or (bits & _B_DEFENCE and _hitb(words, t - 2, t, _B_DEFENCE))
+                        or (t > 0 and words[t - 1] in ("من", "of")
+                            and bits & _B_KILLED_OF and _hitb(words, t - 5, t, _B_KILLED_OF))
+                        # "مناطق يسيطر عليها مقاتلو المعارضة", "الخاضعة لسيطرة داعش": who holds
+                        # the place struck or taken
+                        or (t > 1 and words[t - 1] in _ON_IT and _bare(words[t - 2])[:1] in "يت"
+                            and "سيطر" in words[t - 2])
+                        or (t > 0 and words[t - 1] in ("لسيطره", "سيطره") and t > 1
+                            and "خاضع" in words[t - 2])
+                        # "مقتل 9 من قوات الحرس الوطني", "مقتل جنديين من عناصر الجيش"
+                        or (t > 1 and words[t - 2] in ("من", "of") and _bare(words[t - 1]) in _UNIT_OF
+                            and bits & _B_KILLED_OF and _hitb(words, t - 6, t, _B_KILLED_OF)))
     return a.victim
 
 
@@ -893,21 +994,37 @@ def _owned_from(c: _Mention, cues, words: list[str]) -> int:
     about the same strike, "الغارات التي استهدفت X", names the strike's place) and comes
     after a relative pronoun or before the verb that launched it; the places from its
     end on are its own. ``len(words)`` if there is no such cue."""
-    limit = len(words)
+    limit = n = len(words)
+    w1, etype = c.tok_end, c.value[1]
     for c2 in cues:
-        if (c2 is c or c2.value[1] == c.value[1] or c2.tok - c.tok_end < 2 or c2.tok_end >= limit):
+        # (c2 is c: c2.tok - w1 < 0)
+        if c2.tok - w1 < 2 or c2.tok_end >= limit or c2.value[1] == etype:
             continue
-        if not _RELATIVE.isdisjoint(words[c.tok_end:c2.tok]) or (
-                c2.tok_end < len(words) and _LAUNCHES.match(words[c2.tok_end])):
+        if not _RELATIVE.isdisjoint(words[w1:c2.tok]) or (
+                c2.tok_end < n and _LAUNCHES.match(words[c2.tok_end])):
             limit = c2.tok_end
     return limit
 
 
+def _coordinated(places: list[_Mention], words: list[str]) -> bool:
+    """Do any two of the places stand coordinated ("في لحج وتعز", "Ras Lanuf and Es
+    Sider"), as ``_choose_places`` joins them?"""
+    ends = {p.tok_end for p in places}
+    for q in places:
+        t = q.tok
+        if (t in ends and words[t].startswith("و")) or (t - 1 in ends and words[t - 1] in _AND):
+            return True
+    return False
+
+
 def _choose_places(c: _Mention, places: list[_Mention], words: list[str], actors=(),
-                   cues=()) -> list[_Mention]:
+                   cues=(), coordinated=True) -> list[_Mention]:
+    """The places of cue ``c``'s event; ``coordinated`` is False if no two places of the
+    sentence stand coordinated (``_coordinated``), so none joins the chosen one."""
     if len(cues) > 1 and places:
         limit = _owned_from(c, cues, words)
-        places = [p for p in places if p.tok < limit]
+        if limit < len(words):
+            places = [p for p in places if p.tok < limit]
     if not places:
         return []
     w0, w1, flags = c.tok, c.tok_end, c.value[2]
@@ -947,14 +1064,17 @@ def _choose_places(c: _Mention, places: list[_Mention], words: list[str], actors
         if finer:
             chosen = min(finer, key=lambda p: abs(p.tok - chosen.tok))
     out = [chosen]
+    if not coordinated:
+        return out
     # "في لحج وتعز", "Ras Lanuf and Es Sider": coordinated places share the event, also
     # when the event names the last of them ("في لحج وتعز، بعد مواجهات")
+    # (the gap between two places is one of _AND, or none when the second starts with و)
     first = chosen
     for p in reversed(places):
         if p.tok >= first.tok:
             continue
-        gap = words[p.tok_end:first.tok]
-        if (first.tok == p.tok_end and words[first.tok].startswith("و")) or gap in (["و"], ["and"], ["or"]):
+        gap = first.tok - p.tok_end
+        if (gap == 0 and words[first.tok].startswith("و")) or (gap == 1 and words[p.tok_end] in _AND):
             out.insert(0, p)
             first = p
         else:
@@ -963,16 +1083,22 @@ def _choose_places(c: _Mention, places: list[_Mention], words: list[str], actors
     for p in places:
         if p.tok <= last.tok:
             continue
-        gap = words[last.tok_end:p.tok]
-        if (p.tok == last.tok_end and words[p.tok].startswith("و")) or gap in (["و"], ["and"], ["or"]):
+        gap = p.tok - last.tok_end
+        if (gap == 0 and words[p.tok].startswith("و")) or (gap == 1 and words[last.tok_end] in _AND):
             out.append(p)
             last = p
-        elif p.tok > last.tok_end:
+        elif gap > 0:
             break
     return out
 
 
-def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> list[dict]:
+_AND = frozenset(("و", "and", "or"))
+
+
+def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> list[tuple]:
+    """The events of a sentence's cues, each as (the actor as named, or None; whether the
+    sentence tells of an intercept; the forces whose positions an unnamed striker hit;
+    the event)."""
     if not cues:
         return []
     _masks(words)
@@ -980,7 +1106,7 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
     if bare & _B_NONMIL_SENT:
         return []
     form = s.form
-    military = any(form[a.start:a.end] not in _actors.STATE_NAMES for a in actors) or bool(bare & _B_MILITARY)
+    military = bool(bare & _B_MILITARY) or any(form[a.start:a.end] not in _actors.STATE_NAMES for a in actors)
     air = bool(bare & _B_AIR)
     # a question ("كم هجوما تعرضت له تركيا؟") asks, it does not report
     question = s.text.rstrip(" \"'»”)").endswith(("?", "؟"))
@@ -993,6 +1119,12 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
     intercept = bool(bare & _B_INTERCEPT)
     # "a" cues (يستهدف) strike only after an air word: "الطيران التركي يستهدف"
     cues = [c for c in cues if "a" not in c.value[2] or (military and _hitb(words, c.tok - 2, c.tok, _B_AIR))]
+    n = len(words)
+    # another cue's clause (``_owned_from``) opens only after a relative pronoun or before
+    # a launch verb: without either, no cue's places are cut short
+    clauses = cues if len(cues) > 1 and ((bare & _B_RELATIVE and not _RELATIVE.isdisjoint(words)) or any(
+        c.tok_end < n and _LAUNCHES.match(words[c.tok_end]) for c in cues)) else ()
+    coordinated = len(places) > 1 and _coordinated(places, words)
     out = []
     doers = None  # the actors that are not victims, for ``_choose_actor``
     for c in cues:
@@ -1002,22 +1134,22 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             continue  # المحاصرة read as "the besieged" (its "p" cue), not as "the siege"
         if "v" in flags and "ك" in c.prefix:
             continue  # a verb takes no ك ("as"): كفر is Kafr, not ك + فر "fled"
-        if _hitb(words, w1, w1 + 3, _B_NONMIL_AFTER):
+        if bare & _B_NONMIL_AFTER and _hitb(words, w1, w1 + 3, _B_NONMIL_AFTER):
             continue
         if etype == "clash" and w0 > 0 and not _FRONTS.isdisjoint(_variants(words[w0 - 1])):
             continue  # جبهات القتال: "the frontlines", where forces are sent, not a fight
         if etype == "siege" and w0 > 0 and words[w0 - 1] in ("دول", "الدول"):
             continue  # دول الحصار, الدول المحاصرة: the states boycotting Qatar
-        if etype == "advance" and w1 < len(words) and words[w1] in ("علي", "ب"):
+        if etype == "advance" and w1 < n and words[w1] in ("علي", "ب"):
             continue  # تقدم على / تقدم ب: to proceed to, to submit
         if ("m" in flags or etype in ("withdrawal", "advance", "capture")) and not military:
             continue
         if etype == "strike" and _bare(words[w0]) in _WEAPONS and not (military or bare & _B_HAPPENED):
             continue  # صاروخ, طائرة بدون طيار, الضربات: a rocket launch, a delivery drone, a setback
-        if ("v" in flags and w0 > 0 and _hitb(words, w0 - 1, w0, _B_RELATIVE)
+        if ("v" in flags and w0 > 0 and bare & _B_RELATIVE and _hitb(words, w0 - 1, w0, _B_RELATIVE)
                 and not _hitb(words, w1, w1 + 3, _B_STATE_AFTER)):
             continue  # الذين يسيطرون على المدينة: who control it, a state
-        if (etype == "capture" and "v" in flags and w1 < len(words) and words[w1] in _ON_IT
+        if (etype == "capture" and "v" in flags and w1 < n and words[w1] in _ON_IT
                 and words[w0].lstrip("وف")[:1] in "يت"):
             continue  # "مناطق يسيطر عليها المسلحون": which they hold, a state
         if etype == "withdrawal" and _bare(words[w0]) in _FLEE and not _force_flees(c, actors, words):
@@ -1030,22 +1162,23 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         if etype == "attack" and w0 > 0 and words[w0] in _RIGGED and (
                 words[w0 - 1] in _AIRCRAFT or words[w0 - 1] == "طيار"):
             etype = "strike"  # طائرات مسيرة مفخخة: explosive drones strike
-        if etype == "strike" and w1 < len(words) and _bare(words[w1]) in _MUTUAL:
+        if etype == "strike" and w1 < n and _bare(words[w1]) in _MUTUAL:
             etype = "clash"  # قصف متبادل: both sides fire, a clash
-        if etype == "strike" and _hitb(words, w1, w1 + 4, _B_AT_AIRCRAFT) and _aimed_at_aircraft(words, w1):
+        if (etype == "strike" and bare & _B_AT_AIRCRAFT and _hitb(words, w1, w1 + 4, _B_AT_AIRCRAFT)
+                and _aimed_at_aircraft(words, w1)):
             continue  # a missile fired at a drone or a plane: air defence, not a strike on a place
         if (w0 > 0 and words[w0] in _AIRCRAFT and _hitb(words, w0 - 5, w0, _B_INTERCEPT)
                 and _TARGETING.isdisjoint(_window(words, w1, w1 + 6))):
             continue  # "أسقطت طائرة مسيرة": a drone shot down, that struck nothing ("استهدفت X")
-        if ("a" in flags and w1 < len(words) and words[w1] in _AIRCRAFT) or (
+        if ("a" in flags and w1 < n and words[w1] in _AIRCRAFT) or (
                 w0 > 0 and words[w0] in _AIRCRAFT and words[w0 - 1] in _AT_AIRCRAFT):
             continue  # "صاروخ يستهدف طائرة مسيرة": the aircraft is the target, air defence
-        if _hitb(words, w0 - 5, w0, _B_BACKGROUND):
+        if bare & _B_BACKGROUND and _hitb(words, w0 - 5, w0, _B_BACKGROUND):
             # old background or a cause (ردا على هجوم X): kept aside, so that the item's
             # other mentions of that event are not reported either
-            out.extend({"type": etype, "_actor_raw": None, "_intercept": False,
-                        "place": p.value.as_dict(), "modality": "background", "evidence": None,
-                        "_generic": False} for p in _choose_places(c, places, words, actors)[:1])
+            out.extend((None, False, (), {"type": etype, "place": p.value.as_dict(), "modality": "background",
+                                          "evidence": None, "_generic": False})
+                       for p in _choose_places(c, places, words, actors)[:1])
             continue
         if "h" in flags:
             if _hitb(words, w1, w1 + 2, _B_ATTACK_AIR):
@@ -1066,7 +1199,7 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             modality = "expected"  # عملية لاستكمال تحرير X, معركة تحرير X: the aim
         if modality is None:
             continue
-        chosen = _choose_places(c, places, words, actors, cues)
+        chosen = _choose_places(c, places, words, actors, clauses, coordinated)
         if not chosen and s.field == "text":
             continue  # no place: ``detect_item`` drops it (only the title lends one, to RSS items)
         if "p" in flags:
@@ -1081,9 +1214,9 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         evidence = {"sentence": s.text, "field": s.field, "start": s.start, "end": s.end,
                     "cues": [" ".join(words[w0:w1])]}
         for p in chosen or [None]:
-            out.append({"type": etype, "_actor_raw": actor, "_intercept": intercept, "_struck": struck,
-                        "place": p.value.as_dict() if p else None,
-                        "modality": modality, "evidence": evidence, "_generic": generic})
+            out.append((actor, intercept, struck, {"type": etype, "place": p.value.as_dict() if p else None,
+                                                   "modality": modality, "evidence": evidence,
+                                                   "_generic": generic}))
     return out
 
 
@@ -1125,7 +1258,6 @@ _LEVEL_RANK = {"country": 0, "region": 1, "locality": 2}
 
 
 def _km(a: dict, b: dict) -> float:
-    from math import asin, cos, radians, sin, sqrt
     la1, lo1, la2, lo2 = map(radians, (a["lat"], a["lon"], b["lat"], b["lon"]))
     h = sin((la2 - la1) / 2) ** 2 + cos(la1) * cos(la2) * sin((lo2 - lo1) / 2) ** 2
     return 2 * 6371.0 * asin(min(1.0, sqrt(h)))
@@ -1166,9 +1298,11 @@ def _dedupe(events: list[dict]) -> list[dict]:
     """One event per (type, place): title and summary often state the same one. The
     merged event keeps the finer place and a named actor over an unknown one."""
     out: list[dict] = []
+    by_type: dict[str, list[dict]] = {}  # the events of ``out`` of each type, in its order
     for ev in events:
-        for o in out:
-            if o["type"] == ev["type"] and _same_event(o, ev):
+        same_type = by_type.setdefault(ev["type"], [])
+        for o in same_type:
+            if _same_event(o, ev):
                 if o["place"] and ev["place"] and _LEVEL_RANK[ev["place"]["level"]] > _LEVEL_RANK[o["place"]["level"]]:
                     o["place"] = ev["place"]
                     if _ACTOR_RANK.get(ev["actor"], 2) >= _ACTOR_RANK.get(o["actor"], 2) and ev["actor"] != "unknown":
@@ -1181,7 +1315,9 @@ def _dedupe(events: list[dict]) -> list[dict]:
                     o["_default"] = ev.get("_default")
                 break
         else:
-            out.append(dict(ev))
+            o = dict(ev)
+            out.append(o)
+            same_type.append(o)
     return out
 
 
