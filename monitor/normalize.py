@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import html
+import importlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -93,10 +94,11 @@ def _match_form_slow(text: str) -> str:
 # the text is its byte's offset, so one encoding of a whole field serves all of its
 # sentences. Texts with a character outside the code page take the ``str`` path.
 _CODEPAGE = "cp1256"
-# The code page's own encoder and decoder, called directly: ``str.encode(name)`` looks the
-# codec up and goes through a Python wrapper at each call, a third of the cost on a title.
-_CP_ENCODE = codecs.getencoder(_CODEPAGE)
-_CP_DECODE = codecs.getdecoder(_CODEPAGE)
+# The code page's tables, for ``codecs.charmap_encode``/``charmap_decode`` called directly:
+# ``str.encode(name)`` looks the codec up and goes through a Python wrapper at each call,
+# a third of the cost of encoding a title.
+_CP_TABLES = importlib.import_module("encodings." + _CODEPAGE)
+_CP_ENCODING, _CP_DECODING = _CP_TABLES.encoding_table, _CP_TABLES.decoding_table
 
 
 def _byte_rule(b: int) -> bytes | None:
@@ -140,7 +142,7 @@ _BYTE_SAFE = bytes(b for b in range(256) if bytes([b]) not in _BYTE_UNSAFE)
 def _encode(text: str) -> bytes | None:
     """``text`` in the code page, one byte a character; None if it cannot go that way."""
     try:
-        raw = _CP_ENCODE(text)[0]
+        raw = codecs.charmap_encode(text, "strict", _CP_ENCODING)[0]
     except UnicodeEncodeError:
         return None
     if raw.translate(None, _BYTE_SAFE):
@@ -171,7 +173,7 @@ def _byte_forms(slices: list[bytes]) -> list[str]:
     joined = (b" " + b" \x99 ".join(slices) + b" ").translate(_BYTE_FOLD, _BYTE_DELETE)
     while b"  " in joined:
         joined = joined.replace(b"  ", b" ")
-    parts = _CP_DECODE(joined)[0].split(_JOIN_STR)
+    parts = codecs.charmap_decode(joined, "strict", _CP_DECODING)[0].split(_JOIN_STR)
     return [p if p != " " else "  " for p in parts]
 
 
@@ -239,7 +241,7 @@ def _count_arabic(sample: str) -> int:
     """How many of the sample's characters are letters of ``_ARABIC_COMMON``: its bytes in
     the code page (the characters outside it dropped), less the bytes of other characters.
     One encoding and one ``bytes.translate``, where counting each letter is 35 passes."""
-    return len(_CP_ENCODE(sample, "ignore")[0].translate(None, _NOT_ARABIC_COMMON))
+    return len(codecs.charmap_encode(sample, "ignore", _CP_ENCODING)[0].translate(None, _NOT_ARABIC_COMMON))
 
 
 _EN_COMMON = frozenset("the of and in on to a is was for by with from at said says has have "
