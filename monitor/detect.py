@@ -84,7 +84,7 @@ def _cue_matcher() -> PhraseMatcher:
     """The cues alone: most items hold none, and this tells so in one pass."""
     m = PhraseMatcher()
     for etype, groups in CUES.items():
-        for flags, phrases in groups.items():
+        for phrases in groups.values():
             for p in _forms(phrases):
                 m.add(p, etype)
     return m.build()
@@ -724,7 +724,8 @@ def _is_actor_place(p: _Mention, actors: list[_Mention], words: list[str]) -> bo
             break
     else:
         return False
-    glued = p.tok < len(words) and words[p.tok][:1] in "بف" and len(words[p.tok]) > len(match_form(p.value.name).strip())
+    glued = (p.tok < len(words) and words[p.tok][:1] in "بف"
+             and len(words[p.tok]) > len(match_form(p.value.name).strip()))
     return not (glued or _hitb(words, p.tok - 1, p.tok, _B_TARGET_PREPOSITIONS))
 
 
