@@ -152,7 +152,7 @@ NISBA = {
 # Military nouns a nisba must follow to name forces (match forms, without ال).
 MILITARY_NOUNS = frozenset(match_form(w).strip() for w in """
 جيش قوات طيران طائرات طائره مقاتلات مقاتله قصف غاره غارات ضربه ضربات صاروخ صواريخ هجوم هجمات
-بحريه مدفعيه قذائف جنود دبابات مسيره مسيرات دفاعات عسكريين حرس سلاح جوي جويه صاروخي صاروخيه
+بحريه مدفعيه قذائف قذيفه جنود دبابات مسيره مسيرات دفاعات عسكريين حرس سلاح جوي جويه صاروخي صاروخيه
 بري بريه مدفعي حربيه حربي ميليشيات مليشيات ميليشيا فصائل وحدات مهاجم مسلح مسلحين طيار
 army forces troops jets warplanes aircraft strike strikes airstrike airstrikes air raid raids
 shelling artillery missile missiles rocket rockets drone drones military navy soldiers

@@ -429,9 +429,11 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
                 if s.field != "title":
                     raw = raw or title_actor
             country = ev["place"]["country"] if ev["place"] else top_country
-            if raw is None and ev["type"] == "strike" and not intercept and _DRONES.isdisjoint(words):
+            if (raw is None and ev["type"] == "strike" and not intercept and _DRONES.isdisjoint(words)
+                    and not _SHELLS.search(ev["evidence"]["cues"][0])):
                 # unnamed air strikes: the air force that strikes there (unnamed drones
-                # are flown by armed groups as often: their sender is not said)
+                # are flown by armed groups as often, and shells fired by guns and mortars:
+                # their sender is not said)
                 raw = "@air"
                 ev["_default"] = True
             elif raw is None and ev["type"] == "siege":
@@ -464,6 +466,8 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
     det.expected = _dedupe(det.expected)
     return det
 
+
+_SHELLS = re.compile("قذيف|قذائف|هاون|مقذوف")
 
 # The country of a government's forces or of a local armed group.
 _HOME = {"syria_gov": "SY", "iraq_gov": "IQ", "yemen_gov": "YE", "afghan_gov": "AF", "iran": "IR",
@@ -762,6 +766,9 @@ def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
             before |= m
     if before & _B_NEGATED and _hitb(words, w0 - 3, w0, _B_NEGATED):
         return "negated"
+    if " لم " in words.form and any(words[i] == "لم" and words[i + 1] in _NOT_STARTED
+                                    for i in range(w1, min(w1 + 8, len(words) - 1))):
+        return "negated"  # "الهجوم البري على المحافظة لم يبدأ بعد": it has not begun
     if " قد " in words.form and "قد" in words[max(w0 - 3, 0):w0]:
         i = words.index("قد", max(w0 - 3, 0))
         if i + 1 < len(words) and words[i + 1][:1] in "يتن":
@@ -809,6 +816,7 @@ def _aimed_at_aircraft(words: list[str], w1: int) -> bool:
 
 
 _DEMONSTRATIVES = frozenset(("هذا", "هذه", "ذلك", "تلك", "هذي"))
+_NOT_STARTED = frozenset(match_form(w).strip() for w in "يبدأ تبدأ ينطلق تنطلق".split())
 _EXPECTED_NOT_QAD = _EXPECTED - {"قد"}  # قد is judged by the verb after it
 _EXPECTED_AFTER = frozenset({"المرتقبه", "المرتقب", "مرتقبه", "مرتقب", "المحتمل", "المحتمله"})
 _KILLED_OF = frozenset({"مقتل", "قتل", "قتلي", "مصرع", "اصابه", "killed", "killing"})
@@ -849,6 +857,9 @@ def _victim(a: _Mention, words: _Words) -> bool:
         a.victim = bool((not by_hand and bits & _B_VICTIM and _hitb(words, t - 2, t, _B_VICTIM))
                         or (bits & _B_SUPPORT and _hitb(words, t - 3, t, _B_SUPPORT) and a.value[1] != "turkey")
                         or (bits & _B_DEFENCE and _hitb(words, t - 2, t, _B_DEFENCE))
+                        # "الدفاعات الجوية التابعة لقوات التحالف": the force the defences belong to
+                        or (bits & _B_DEFENCE and not _OF_THE.isdisjoint(words[t - 2:t])
+                            and _hitb(words, t - 4, t, _B_DEFENCE))
                         or (t > 0 and words[t - 1] in ("من", "of")
                             and bits & _B_KILLED_OF and _hitb(words, t - 5, t, _B_KILLED_OF))
                         # "مناطق يسيطر عليها مقاتلو المعارضة", "الخاضعة لسيطرة داعش": who holds
@@ -856,7 +867,7 @@ def _victim(a: _Mention, words: _Words) -> bool:
                         or (t > 1 and words[t - 1] in _ON_IT and _bare(words[t - 2])[:1] in "يت"
                             and "سيطر" in words[t - 2])
                         or (t > 0 and words[t - 1] in ("لسيطره", "سيطره") and t > 1
-                            and "خاضع" in words[t - 2])
+                            and ("خاضع" in words[t - 2] or _bare(words[t - 2]) in _AREAS))
                         # "مقتل 9 من قوات الحرس الوطني", "مقتل جنديين من عناصر الجيش"
                         or (t > 1 and words[t - 2] in ("من", "of") and _bare(words[t - 1]) in _UNIT_OF
                             and bits & _B_KILLED_OF and _hitb(words, t - 6, t, _B_KILLED_OF)))
@@ -864,6 +875,8 @@ def _victim(a: _Mention, words: _Words) -> bool:
 
 
 _HANDS = frozenset(("يد", "ايدي", "يدي"))
+_AREAS = frozenset(("مناطق", "منطقه"))  # "مناطق سيطرة النظام": the areas the regime holds
+_OF_THE = frozenset(("التابعه", "التابع"))  # "الدفاعات التابعة لـX": X's air defences
 _BACKED = re.compile(r"^(ال)?(مدعوم|موالي)")
 _ON_IT = frozenset(("عليها", "عليه", "عليهم", "عليهما"))
 _MUTUAL = frozenset(("متبادل", "متبادله", "mutual"))
@@ -1141,12 +1154,21 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             continue  # جبهات القتال: "the frontlines", where forces are sent, not a fight
         if etype == "siege" and w0 > 0 and words[w0 - 1] in ("دول", "الدول"):
             continue  # دول الحصار, الدول المحاصرة: the states boycotting Qatar
-        if etype == "advance" and w1 < n and words[w1] in ("علي", "ب"):
-            continue  # تقدم على / تقدم ب: to proceed to, to submit
+        if etype == "siege" and w1 < n and _bare(words[w1]) in ("امني", "امنيا"):
+            continue  # طوقا أمنيا, تطويق أمني: a police cordon
+        if etype == "advance" and w1 < n and words[w1] in ("علي", "ب") and not _ASSAULT_ON.match(words[w1 - 1]):
+            continue  # تقدم على / تقدم ب: to proceed to, to submit (but هجوما بريا على X: an offensive on X)
         if ("m" in flags or etype in ("withdrawal", "advance", "capture")) and not military:
             continue
-        if etype == "strike" and _bare(words[w0]) in _WEAPONS and not (military or bare & _B_HAPPENED):
-            continue  # صاروخ, طائرة بدون طيار, الضربات: a rocket launch, a delivery drone, a setback
+        weapon = etype == "strike" and not _WEAPONS.isdisjoint(_variants(words[w0]))
+        if weapon and not (military or bare & _B_HAPPENED):
+            continue  # صاروخ, طائرة بدون طيار, لضربات: a rocket launch, a delivery drone, a setback
+        if weapon and w0 > 0 and not _WEAPON_TALK.isdisjoint(_variants(words[w0 - 1])):
+            continue  # خبراء الصواريخ, اختبرت صاروخا, منظومة صواريخ: the weapon itself, no strike
+        if etype == "advance" and _bare(words[w1 - 1]).startswith(_OUTSKIRTS) and not _at_outskirts(c, words, actors):
+            continue  # "مواقع على مشارف الحديدة", "فتحت أبوابها": where a thing lies, not an advance
+        if etype == "advance" and _arrival(words[w0]) and not _force_arrives(c, words, actors):
+            continue  # وصل المبعوث, وصول المساعدات, وصلت الحصيلة إلى: envoys, aid and tolls arrive too
         if ("v" in flags and w0 > 0 and bare & _B_RELATIVE and _hitb(words, w0 - 1, w0, _B_RELATIVE)
                 and not _hitb(words, w1, w1 + 3, _B_STATE_AFTER)):
             continue  # الذين يسيطرون على المدينة: who control it, a state
@@ -1198,6 +1220,11 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         if (modality in ("reported", "claimed") and "n" in flags and etype == "capture"
                 and _hitb(words, w0 - 2, w0, _B_PURPOSE)):
             modality = "expected"  # عملية لاستكمال تحرير X, معركة تحرير X: the aim
+        if (modality in ("reported", "claimed") and etype == "withdrawal" and "n" in flags
+                and c.prefix.lstrip("وف")[:1] == "ب" and not any(map(_STARTED.match, words[max(w0 - 3, 0):w0]))):
+            # يطالب بالانسحاب, رهن بانسحاب, أوامره بانسحاب: what is asked or agreed
+            # (بدأت الفصائل بالانسحاب: started withdrawing)
+            modality = "expected"
         if modality is None:
             continue
         chosen = _choose_places(c, places, words, actors, clauses, coordinated)
@@ -1222,6 +1249,58 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
 
 
 _LAUNCHES = re.compile(r"^[وف]?[يت]?شن(ه|ها|ته|وه|وها)?$")
+_STARTED = re.compile(r"^[وف]?(بدا|بدات|بداوا|قام|قامت|قاموا|شرع|شرعت|شرعوا)$")
+# The end of a land attack's cue (هجوما بريا, هجوم واسع): على after it names its target.
+_ASSAULT_ON = re.compile(r"^(ال)?(بري|بريا|واسع|واسعا)$")
+# Before a weapon: it is made, tested, shipped or studied, not fired at a place.
+_WEAPON_TALK = _words("""خبراء خبير خبيري خبيرا برنامج برامج ترسانه تجربه تجارب اختبار اختبرت اختبر تختبر
+    يختبر شحنه شحنات تهريب صفقه منظومه منظومات مصنع مصانع تطوير تزويد امتلاك امتلكت تمتلك يمتلك تصنيع
+    صنع""")
+# The edge of a place (على مشارف, أبواب, مداخل, أطراف): an advance only where a force is there.
+_OUTSKIRTS = tuple(match_form(w).strip() for w in "مشارف ابواب مداخل اطراف".split())
+_REACH = _words("بلغ بلغت تبلغ يبلغ بلغوا وصل وصلت تصل يصل وصلوا reached")
+_STAND = _words("بات باتت باتوا باتا اصبح اصبحت اصبحوا صار صارت اضحت اضحي تقف يقف وقفت")
+_TROOPS = _words("""القوات قوات الجيش جيش المقاتلين مقاتلو مقاتلي المسلحين مسلحو عناصر الوحدات وحدات طلائع
+    رتل ارتال تعزيزات""")
+
+
+def _arrival(word: str) -> bool:
+    """Is the word "to arrive" or "arrival" (وصلت, ووصل, الوصول, بوصول)?"""
+    return any(v.startswith(("وصل", "وصول")) for v in _variants(word))
+
+
+def _force_arrives(c: _Mention, words: _Words, actors) -> bool:
+    """"وصلت قوات الشرعية", "القوات التركية وصلت", "وصول تعزيزات عسكرية": a force, named right
+    next to the verb, arrives; not an envoy, aid, a cargo plane or a death toll."""
+    w0, w1 = c.tok, c.tok_end
+    near = words[w1:w1 + 2] + words[max(w0 - 2, 0):w0]
+    if any(not _TROOPS.isdisjoint(_variants(w)) for w in near):
+        return True
+    return any((0 <= a.tok - w1 <= 1 or 0 <= w0 - a.tok_end <= 1) and not _victim(a, words) for a in actors)
+
+
+def _at_outskirts(c: _Mention, words: _Words, actors) -> bool:
+    """"باتت القوات على مشارف X", "وصلت إلى مشارف X", "تبلغ مشارف X", "الجيش على أبواب
+    X": a force has reached the edge of a place. "مواقع الحوثيين على مشارف X", "معارك على
+    أطراف X", "فرارهم من مشارف X" say where something lies or happens; "أبوابها" is a door."""
+    i = c.tok  # the word before the edge word: على, إلى, or a verb
+    if words[i] != "علي":  # (the cue "على أطراف" starts with its على)
+        if "ل" in c.prefix.replace("ال", "", 1):
+            return True  # لمشارف: to the edge
+        i -= 1
+        if i < 0:
+            return False
+        if words[i] in ("الي", "حتي") or not _REACH.isdisjoint(_variants(words[i])):
+            return True
+        if words[i] != "علي":
+            return False
+    if i == 0:
+        return False
+    before = _variants(words[i - 1])
+    return (not _STAND.isdisjoint(before) or not _TROOPS.isdisjoint(before)
+            or any(a.tok_end == i and not _victim(a, words) for a in actors))
+
+
 _BY = frozenset(("قبل", "by"))
 
 

@@ -588,3 +588,109 @@ def test_to_attack_a_target_is_armed_a_person_or_state_is_words():
 def test_the_boycotting_states_besiege_nothing():
     assert events('قطر تطالب "دول الحصار" بالجلوس للتفاوض') == []
     assert events("وزير الخارجية يتهم الدول المحاصرة للدوحة بافتعال الأزمة") == []
+
+
+
+def test_the_edge_of_a_place_is_an_advance_only_where_a_force_stands():
+    assert events("باتت القوات الحكومية على مشارف مدينة حيس") == [("advance", "yemen_gov", "Hays")]
+    assert events("القوات الحكومية على أطراف مدينة حيس") == [("advance", "yemen_gov", "Hays")]
+    # what lies or happens at the edge, and the doors of a mosque
+    assert events("التحالف يقصف مواقع الحوثيين على مشارف مدينة حيس") == [("strike", "saudi_coalition", "Hays")]
+    assert events("دمرت الطائرات مواقع الحوثيين الواقعة على أطراف مدينة حيس") == []
+    assert events("معارك عنيفة على أطراف مدينة حيس") == [("clash", "unknown", "Hays")]
+    assert events("قوات الاحتلال تعيد فتح أبواب المسجد الأقصى") == []
+
+
+def test_a_land_attack_on_a_place_is_an_advance():
+    assert events("القوات الحكومية تشن هجوما بريا على بلدة راوة") == [("advance", "iraq_gov", "Rawa")]
+    assert events("شنت القوات الحكومية هجوما واسعا على مواقع المسلحين في بلدة راوة") == [
+        ("advance", "iraq_gov", "Rawa")]
+    assert events("الجيش السوري يحشد قواته وسط توقعات بهجوم بري على إدلب") == []
+    assert events("الجيش يتقدم على منافسيه في استطلاع الرأي") == []
+
+
+def test_missiles_made_tested_or_studied_are_no_strike():
+    assert events("مقتل خبيري صواريخ إيرانيين بغارة للتحالف في صعدة") == [("strike", "saudi_coalition", "Sa'dah")]
+    assert events("كوريا الشمالية تختبر صاروخا باليستيا جديدا في بحر اليابان") == []
+
+
+def test_threats_and_attempts_are_not_reported():
+    assert events("مبعوث روسي يبحث في طهران التهديدات الغربية بتوجيه ضربة عسكرية إلى النظام السوري") == []
+    assert events("قتل عشرات المسلحين خلال محاولتهم التقدم نحو مدينة دير الزور") == []
+
+
+def test_an_exchange_of_shelling_is_a_clash():
+    assert events("تبادل للقصف بين الجيش السوري وفصائل المعارضة في ريف حماة") == [
+        ("clash", "syria_gov", "Hama Governorate")]
+
+
+def test_a_lifeline_and_a_drill_are_not_military():
+    assert events("الصادرات الزراعية طوق النجاة لاقتصاد مصر") == []
+    assert events("نظمت قوات الأمن اليمنية مناورة عسكرية اقتحمت خلالها مواقع وهمية في مأرب") == []
+
+
+def test_expelling_diplomats_captures_nothing():
+    assert events("قوات الأمن تطرد السفير الإسرائيلي من أنقرة") == []
+
+
+def test_the_holder_of_the_areas_struck_is_not_the_striker():
+    assert events("قصف جوي على مناطق سيطرة فصائل المعارضة في ريف درعا") == [
+        ("strike", "syria_gov", "Daraa Governorate")]
+
+
+def test_the_force_whose_air_defences_intercept_does_not_strike():
+    evs = events("اعترضت الدفاعات الجوية التابعة لقوات التحالف صاروخين باليستيين استهدفا جازان")
+    assert [e[1] for e in evs] == ["unknown"]
+
+
+def test_plots_and_bomb_hoaxes_are_not_attacks():
+    assert events("السجن لرجلين خططا لتفجير سفارة في عمان") == []
+    assert events("طائرة تهبط اضطراريا في مطار القاهرة بعد بلاغ بوجود قنبلة") == []
+
+
+def test_gas_supplied_is_no_gas_attack():
+    assert events("إسرائيل تبدأ تزويد الأردن بالغاز") == []
+    assert events("مقتل العشرات في هجوم بالغازات السامة على دوما") == [("attack", "unknown", "Douma")]
+
+
+def test_a_lifeline_a_racist_attack_and_a_coach_are_not_military():
+    assert events("الصادرات طوق نجاة لاقتصاد مصر") == []
+    assert events("مهاجر سوري تعرض لهجوم عنصري في برلين") == []
+    assert events("المدرب يؤكد أن الهجوم الذي شنه فريقه أسفر عن ثلاثة أهداف في موسكو") == []
+
+
+def test_unnamed_shells_are_not_the_air_forces():
+    assert events("مقتل مدنيين بسقوط قذيفة هاون على حي في دمشق") == [("strike", "unknown", "Damascus")]
+    assert events("قذيفة إسرائيلية تقتل فلسطينيا في غزة") == [("strike", "israel", "Gaza")]
+
+
+def test_only_a_force_arriving_is_an_advance():
+    assert events("وصلت قوات الجيش اليمني إلى مدينة حيس") == [("advance", "yemen_gov", "Hays")]
+    assert events("القوات التركية وصلت إلى مدينة عفرين") == [("advance", "turkey", "Afrin")]
+    # envoys, aid and death tolls arrive too
+    assert events("وصل المبعوث الأممي إلى صنعاء لبحث وقف القتال مع الحوثيين") == []
+    assert events("ارتفعت حصيلة المعارك في الحديدة بعد أن وصلت إلى عشرات القتلى") == [
+        ("clash", "unknown", "Al Hudaydah")]
+
+
+def test_a_police_cordon_and_sanctions_besiege_nothing():
+    assert events("الشرطة البريطانية فرضت طوقا أمنيا قرب مبنى في لندن") == []
+    assert events("واشنطن تطوق طهران بعقوبات جديدة") == []
+
+
+def test_readiness_and_options_are_expected():
+    assert events("القوات الحكومية تتأهب للتقدم نحو ميناء الحديدة") == []
+    assert events("القوات تواصل استعدادها لحسم معركة الحديدة") == []
+    assert events("وضع المخططون العسكريون خيارات تشمل شن ضربات صاروخية على سوريا") == []
+
+
+def test_a_withdrawal_asked_for_or_agreed_is_not_reported():
+    assert events("دمشق ترهن المفاوضات بانسحاب القوات الأمريكية من التنف") == []
+    assert events("هادي يؤكد ضرورة انسحاب الحوثيين من الحديدة") == []
+    assert events("ترامب أبلغ مستشاريه برغبته في انسحاب القوات الأميركية من سوريا") == []
+    assert events("بدأت الفصائل بالانسحاب من بلدات ريف درعا") == [
+        ("withdrawal", "syria_rebels", "Daraa Governorate")]
+
+
+def test_an_offensive_that_has_not_begun_is_not_reported():
+    assert events("مسؤول سوري: الهجوم البري على محافظة إدلب لم يبدأ بعد") == []

@@ -127,3 +127,10 @@ def test_a_city_of_a_neighbour_before_a_village_of_the_same_name(gaz):
 def test_directional_countryside_regions(gaz, name):
     p = gaz.lookup(name)
     assert p is not None and p.level == "region"
+
+
+def test_football_is_not_the_qadam_district(gaz):
+    # كرة القدم ("football"): القدم is a Damascus district only where a place word says so
+    assert names(gaz, "الاتحاد الألماني لكرة القدم") == []
+    assert names(gaz, "معارك في حي القدم جنوب دمشق") == ["Qadam", "Damascus"]
+    assert names(gaz, "اشتباكات في القدم") == ["Qadam"]
