@@ -120,23 +120,22 @@ def _byte_rule(b: int) -> bytes | None:
     return None
 
 
-def _byte_tables() -> tuple[bytes, bytes, tuple[bytes, ...]]:
+def _byte_tables() -> tuple[bytes, bytes, bytes]:
     """The translation table, the bytes to delete, and the bytes that the fast path cannot
     take (a text holding one goes the ``str`` way)."""
-    table, delete, unsafe = bytearray(range(256)), bytearray(), []
+    table, delete, unsafe = bytearray(range(256)), bytearray(), bytearray()
     for b in range(256):
         rule = _byte_rule(b)
         if rule is None:
-            unsafe.append(bytes([b]))
+            unsafe.append(b)
         elif rule:
             table[b] = rule[0]
         else:
             delete.append(b)
-    return bytes(table), bytes(delete), tuple(unsafe)
+    return bytes(table), bytes(delete), bytes(unsafe)
 
 
 _BYTE_FOLD, _BYTE_DELETE, _BYTE_UNSAFE = _byte_tables()
-_BYTE_SAFE = bytes(b for b in range(256) if bytes([b]) not in _BYTE_UNSAFE)
 
 
 def _encode(text: str) -> bytes | None:
@@ -145,16 +144,26 @@ def _encode(text: str) -> bytes | None:
         raw = codecs.charmap_encode(text, "strict", _CP_ENCODING)[0]
     except UnicodeEncodeError:
         return None
-    if raw.translate(None, _BYTE_SAFE):
-        return None  # it holds an unsafe byte: all that is left when the safe ones go
+    # A handful of bytes, each looked for as an int (one memchr; see ``_fold_spaces``).
+    for b in _BYTE_UNSAFE:
+        if b in raw:
+            return None
+    return raw
+
+
+def _fold_spaces(raw: bytes) -> bytes:
+    """``raw`` with each run of spaces made one space, without making an object of each
+    word. (``find``, not ``in``: ``bytes.__contains__`` first tries its operand as an int,
+    and the TypeError that raises, made and dropped at each call, costs more than the
+    search.)"""
+    while raw.find(b"  ") >= 0:
+        raw = raw.replace(b"  ", b" ")
     return raw
 
 
 def _byte_form(raw: bytes) -> str:
     """``match_form`` of an encoded text (or of a slice of one)."""
-    folded = raw.translate(_BYTE_FOLD, _BYTE_DELETE)
-    while b"  " in folded:  # fold runs of spaces, without making an object of each word
-        folded = folded.replace(b"  ", b" ")
+    folded = _fold_spaces(raw.translate(_BYTE_FOLD, _BYTE_DELETE))
     return (b" " + folded.strip(b" ") + b" ").decode(_CODEPAGE)
 
 
@@ -170,9 +179,7 @@ def _byte_forms(slices: list[bytes]) -> list[str]:
     """``match_form`` of each encoded slice, made in one pass: the slices joined by
     " ™ ", folded, decoded and split again. Each part is then " words " (one space at
     each end), or " " for a slice without words, whose form is "  "."""
-    joined = (b" " + b" \x99 ".join(slices) + b" ").translate(_BYTE_FOLD, _BYTE_DELETE)
-    while b"  " in joined:
-        joined = joined.replace(b"  ", b" ")
+    joined = _fold_spaces((b" " + b" \x99 ".join(slices) + b" ").translate(_BYTE_FOLD, _BYTE_DELETE))
     parts = codecs.charmap_decode(joined, "strict", _CP_DECODING)[0].split(_JOIN_STR)
     return [p if p != " " else "  " for p in parts]
 
@@ -495,19 +502,25 @@ class PhraseMatcher:
         append = hits.append
         for e, (needle, n, lam, vals) in self._auto.iter(form[::-1]):
             start = last - e
-            end = start + n
+            # sorted by word start, the longest first, then (for one span read two ways)
+            # by where the pattern starts, as ``longest_matches`` leaves them
             if form[start - 1] == " ":
-                ws = start  # the pattern starts its word (most hits): nothing to check
-            else:
-                ws = rfind(" ", 0, start) + 1
-                if ws != start and form[ws:start] not in (_LAM_BEFORE if lam else clitics):
-                    continue
+                # the pattern starts its word (most hits): no prefix to slice or check
+                # (a ل+ال pattern's prefix is then its first ل)
+                if lam:
+                    append((start, -n, start, start + n, start + 1, "ل", needle, vals))
+                else:
+                    append((start, -n, start, start + n, start, "", needle, vals))
+                continue
+            ws = rfind(" ", 0, start) + 1
+            prefix = form[ws:start]
+            if prefix not in (_LAM_BEFORE if lam else clitics):
+                continue
+            end = start + n
             if lam:
-                # sorted by word start, the longest first, then (for one span read two
-                # ways) by where the pattern starts, as ``longest_matches`` leaves them
-                append((ws, ws - end, start, end, start + 1, form[ws:start + 1], needle, vals))
+                append((ws, ws - end, start, end, start + 1, prefix + "ل", needle, vals))
             else:
-                append((ws, ws - end, start, end, start, form[ws:start], needle, vals))
+                append((ws, ws - end, start, end, start, prefix, needle, vals))
         hits.reverse()
         hits.sort()  # the first three fields tell any two hits apart
         out = []
