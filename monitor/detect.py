@@ -357,7 +357,7 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
         _mask(w) & _B_PROTEST for w in head.split())
     title_places = []
     title_event_places = {}  # type -> the place of the title's first event of that type
-    title_actor = None
+    title_actor, title_speaker = None, False
     for s, cues, actors, places in analysed:
         for p in places:
             # (one candidate, most names: it is the place)
@@ -414,8 +414,12 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
             doers = [a for a in doers if not any(
                 ("o" in c.value[2] and 0 <= a.tok - c.tok_end <= 1) or _taken_from(a, words) for c in objects)]
             title_actor = doers[0].value[1] if doers else None
+            # "واشنطن: ..." names who speaks: not the doer of an attack the item tells of
+            title_speaker = bool(doers) and doers[0].tok == 0 and _speaker_prefix(s, doers[0])
         for raw, intercept, struck, ev in _sentence_events(s, words, cues, actors, places):
             if ev["modality"] == "background":
+                # (its doer, if named: another side's event at the place is still reported)
+                ev["actor"] = _actors.resolve(raw, ev["place"]["country"]) if raw else None
                 background.append(ev)
                 continue
             if s.field != "text":
@@ -426,7 +430,7 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
                     ev["place"] = title_event_places.get(ev["type"]) or title_places[0].value.as_dict()
                 elif s.field == "title" and ev["place"] is not None:
                     title_event_places.setdefault(ev["type"], ev["place"])
-                if s.field != "title":
+                if s.field != "title" and not (ev["type"] == "attack" and title_speaker):
                     raw = raw or title_actor
             country = ev["place"]["country"] if ev["place"] else top_country
             if (raw is None and ev["type"] == "strike" and not intercept and _DRONES.isdisjoint(words)
@@ -449,11 +453,13 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
     det.places = [p.as_dict() for p in seen_places.values()]
     det.actors = seen_actors
     # an event the item gives as background or a cause (ردا على هجوم X) is not reported
-    # by another sentence of it either
+    # by another sentence of it either; the other side's at that place is ("قصف مواقع
+    # إسرائيلية في غزة ردا على القصف الإسرائيلي")
     if background:
         det.events = [e for e in det.events if not any(
             b["type"] == e["type"] and b["place"] and e["place"] and b["place"]["level"] != "country"
-            and b["place"]["name"] == e["place"]["name"] for b in background)]
+            and b["place"]["name"] == e["place"]["name"] and not _other_side(b["actor"], e["actor"])
+            for b in background)]
     for e in det.events:
         if e.get("_default") and e["type"] == "strike" and e["actor"] in struck_forces:
             e["actor"] = "unknown"  # strikes on the Syrian army's positions are not its own air force's
@@ -468,6 +474,12 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
 
 
 _SHELLS = re.compile("قذيف|قذائف|هاون|مقذوف")
+
+
+def _other_side(a: str | None, b: str) -> bool:
+    """Are two events' doers both named, and different forces?"""
+    return a not in (None, "unknown") and b != "unknown" and a != b
+
 
 # The country of a government's forces or of a local armed group.
 _HOME = {"syria_gov": "SY", "iraq_gov": "IQ", "yemen_gov": "YE", "afghan_gov": "AF", "iran": "IR",
@@ -644,12 +656,19 @@ _DIRECTIONS = frozenset(match_form(w).strip() for w in """شمال جنوب شر
 _UNIT_WORDS = frozenset(_gazetteer.UNIT_WORDS)
 _AFFILIATED = frozenset(match_form(w).strip() for w in """المرتبطه المرتبط المرتبطين مرتبطه مرتبط التابعه
     التابع التابعين تابعه تابع الموالي المواليه الموالين موالي مواليه المدعومه المدعوم المدعومين مدعومه
-    مدعوم""".split())
+    مدعوم تدعمها يدعمها تدعمه يدعمه تدعمهم يدعمهم تتزعمه يتزعمه تقوده يقوده""".split())
+
+
+# Words that name a town or a unit before its name (لمدينة دير الزور, باتجاه مدينة نجران)
+_TOWN_WORDS = _UNIT_WORDS | frozenset(match_form(w).strip() for w in "مدينه بلده قريه منطقه".split())
 
 
 def _affiliation(p: _Mention, words: list[str]) -> bool:
     """A state or capital a force is tied to (المرتبطة بطهران, التابعة للولايات المتحدة,
-    المدعومة من إيران) is its sponsor, not a place of the event."""
+    المدعومة من إيران, التي تدعمها أمريكا, التحالف الذي تقوده السعودية) is its sponsor or
+    leader, not a place of the event."""
+    if p.surface.split(" ", 1)[0] in _TOWN_WORDS:
+        return False  # "قرى تابعة لمدينة دير الزور": villages of the town, no sponsor
     if p.value.level == "country" or p.value.population >= 1000000 or p.value.curated:
         i = p.tok - 1
         if i >= 1 and words[i] == "من":
@@ -773,7 +792,10 @@ def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
         i = words.index("قد", max(w0 - 3, 0))
         if i + 1 < len(words) and words[i + 1][:1] in "يتن":
             return "expected"
-    if before & _B_EXPECTED_NOT_QAD or (bits & _B_EXPECTED_AFTER and _hitb(words, w1, w1 + 2, _B_EXPECTED_AFTER)):
+    if (before & _B_EXPECTED_NOT_QAD and _hitb(words, _clause_start(words, w0), w0, _B_EXPECTED_NOT_QAD)) or (
+            bits & _B_EXPECTED_AFTER and _hitb(words, w1, w1 + 2, _B_EXPECTED_AFTER)
+            and not _CHEMICAL.search(" ".join(words[w0:w1 + 1]))):
+        # ("هجوم كيماوي محتمل" is a suspected attack that happened, not a possible one)
         return "expected"
     if w0 >= 2 and words[w0 - 2] == "مثل" and words[w0 - 1] in _DEMONSTRATIVES:
         return "expected"  # "مثل هذا الهجوم": such an attack, one spoken of, not reported
@@ -782,7 +804,7 @@ def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
     if ("n" in flags and c.prefix and "ل" in c.prefix.replace("ال", "", 1).lstrip("وف")
             and c.prefix not in ("ال", "وال", "فال")):
         return "expected"  # لتحرير, لاستعادة: a purpose
-    if before & _B_BACKGROUND:
+    if before & _B_BACKGROUND or _dated_before(words, w0):
         return None
     years, old = words._years or _years(words)
     if years:
@@ -793,6 +815,43 @@ def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
     if bits & _B_CLAIMED and _first(words, _B_CLAIMED) < w0:
         return "claimed"
     return "reported"
+
+
+_CHEMICAL = re.compile("كيماوي|كيميائي|كيمياوي|غاز|سارين|كلور")
+_AFTER = frozenset(match_form(w).strip() for w in "بعد بعدما عقب اثر".split())
+
+
+def _clause_start(words: list[str], w0: int) -> int:
+    """The first of the five words before a cue in its clause: "إسرائيل تحذر إيران بعد
+    غارات واسعة" reports the strikes the warning follows."""
+    for i in range(w0 - 1, max(w0 - 5, 0) - 1, -1):
+        w = words[i]
+        if (w in _AFTER or (w[:1] in "وف" and w[1:] in _AFTER)) and not (i and words[i - 1] in ("ما", "لما")):
+            return i + 1  # (not "خطة ما بعد تحرير X": what comes after it, a plan)
+    return max(w0 - 5, 0)
+
+
+_DATED_YEAR = re.compile(r"^(19|20)\d\d$")
+_PAST = frozenset(match_form(w).strip() for w in "الماضي المنصرم الفائت".split())
+_SPAN = frozenset(match_form(w).strip() for w in "بعد قبل منذ من نحو قرابه".split())
+
+
+def _dated_before(words: _Words, w0: int) -> bool:
+    """Is the event dated a year or more back in the five words before its cue ("عام
+    2014 سيطر التنظيم", "العام الماضي", "بعد عام على تحريرها")? An old event, or an
+    anniversary. ("الأمين العام", the Secretary-General, and "بشكل عام", in general,
+    date nothing.)"""
+    if "عام" not in words.form:
+        return False
+    for i in range(max(w0 - 5, 0), w0):
+        w = words[i]
+        if "عام" not in _variants(w) or i + 1 >= len(words):
+            continue
+        nxt = words[i + 1]
+        if _DATED_YEAR.match(nxt) or nxt in _PAST or (w == "عام" and (
+                nxt in ("علي", "من") or (i and words[i - 1] in _SPAN))):
+            return True
+    return False
 
 
 # "صاروخ على طائرة", "صاروخ يستهدف طائرة مسيرة": fired at an aircraft
@@ -818,7 +877,7 @@ def _aimed_at_aircraft(words: list[str], w1: int) -> bool:
 _DEMONSTRATIVES = frozenset(("هذا", "هذه", "ذلك", "تلك", "هذي"))
 _NOT_STARTED = frozenset(match_form(w).strip() for w in "يبدأ تبدأ ينطلق تنطلق".split())
 _EXPECTED_NOT_QAD = _EXPECTED - {"قد"}  # قد is judged by the verb after it
-_EXPECTED_AFTER = frozenset({"المرتقبه", "المرتقب", "مرتقبه", "مرتقب", "المحتمل", "المحتمله"})
+_EXPECTED_AFTER = frozenset({"المرتقبه", "المرتقب", "مرتقبه", "مرتقب", "المحتمل", "المحتمله", "محتمل", "محتمله"})
 _KILLED_OF = frozenset({"مقتل", "قتل", "قتلي", "مصرع", "اصابه", "killed", "killing"})
 
 
@@ -988,7 +1047,17 @@ def _taken_from(a: _Mention, words: list[str]) -> bool:
     return i >= 0 and words[i] in ("من", "from")
 
 
-_AIMED_AT = frozenset(("علي", "ضد", "on", "against"))
+# (and "صاروخ من اليمن استهدف نجران", "أطلقوه باتجاه نجران": the target after its verb)
+_AIMED_AT = frozenset(match_form(w).strip() for w in """علي ضد باتجاه نحو صوب استهدف استهدفت يستهدف تستهدف
+    on against""".split())
+
+
+def _aimed_at(p: _Mention, words: list[str]) -> bool:
+    """Is the place named as a target ("على X", "باتجاه مدينة X", "استهدف X")?"""
+    i = p.tok - 1
+    if i > 0 and words[i] in _TOWN_WORDS:
+        i -= 1
+    return i >= 0 and words[i] in _AIMED_AT
 
 
 def _origin(p: _Mention, words: list[str], actors) -> bool:
@@ -1061,7 +1130,7 @@ def _choose_places(c: _Mention, places: list[_Mention], words: list[str], actors
         if c.value[1] in ("strike", "attack") and len(after) > 1 and _origin(chosen, words, actors):
             # "الهجوم الذي شنه الحوثيون في اليمن على السعودية", "from Syria against
             # Israel": the place the strike was aimed at, not where it came from
-            target = [p for p in after[1:] if p.tok > 0 and words[p.tok - 1] in _AIMED_AT]
+            target = [p for p in after[1:] if _aimed_at(p, words)]
             if target:
                 chosen = target[0]
     elif inside is not None:
@@ -1117,7 +1186,7 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         return []
     _masks(words)
     bare = words.any  # the word lists the sentence's words belong to
-    if bare & _B_NONMIL_SENT:
+    if bare & _B_NONMIL_SENT and not _training_site_only(words):
         return []
     form = s.form
     military = bool(bare & _B_MILITARY) or any(form[a.start:a.end] not in _actors.STATE_NAMES for a in actors)
@@ -1129,6 +1198,8 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
     asked_from = 0
     if question and s.field == "title" and ":" in s.text:
         asked_from = len(match_form(s.text.rsplit(":", 1)[0]).split())
+    # a title's speaker, "واشنطن: ..." (the number of words before its first colon)
+    said_end = len(match_form(s.text.split(":", 1)[0]).split()) if s.field == "title" and ":" in s.text else -1
     # missiles shot down: the air force of the defender did not strike
     intercept = bool(bare & _B_INTERCEPT)
     # "a" cues (يستهدف) strike only after an air word: "الطيران التركي يستهدف"
@@ -1170,11 +1241,16 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         if etype == "advance" and _arrival(words[w0]) and not _force_arrives(c, words, actors):
             continue  # وصل المبعوث, وصول المساعدات, وصلت الحصيلة إلى: envoys, aid and tolls arrive too
         if ("v" in flags and w0 > 0 and bare & _B_RELATIVE and _hitb(words, w0 - 1, w0, _B_RELATIVE)
-                and not _hitb(words, w1, w1 + 3, _B_STATE_AFTER)):
-            continue  # الذين يسيطرون على المدينة: who control it, a state
+                and not _hitb(words, w1, w1 + 3, _B_STATE_AFTER)
+                and not (w0 >= 2 and _bare(words[w0 - 2]) == "وقت")):
+            # الذين يسيطرون على المدينة: who control it, a state ("في الوقت الذي سيطر",
+            # while it took, reports)
+            continue
         if (etype == "capture" and "v" in flags and w1 < n and words[w1] in _ON_IT
                 and words[w0].lstrip("وف")[:1] in "يت"):
             continue  # "مناطق يسيطر عليها المسلحون": which they hold, a state
+        if etype == "capture" and words[w0].startswith(_ITS_CONTROL) and not _control_taken(c, words):
+            continue  # "استغلال سيطرتها على", "خلال فترة سيطرتهم على": control held, not taken
         if etype == "withdrawal" and _bare(words[w0]) in _FLEE and not _force_flees(c, actors, words):
             continue  # فرار الآلاف: people fleeing, not a force withdrawing
         if "t" in flags and TARGETS.isdisjoint(_window(words, w1, w1 + 6)):
@@ -1196,12 +1272,17 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         if ("a" in flags and w1 < n and words[w1] in _AIRCRAFT) or (
                 w0 > 0 and words[w0] in _AIRCRAFT and words[w0 - 1] in _AT_AIRCRAFT):
             continue  # "صاروخ يستهدف طائرة مسيرة": the aircraft is the target, air defence
-        if bare & _B_BACKGROUND and _hitb(words, w0 - 5, w0, _B_BACKGROUND):
+        if (bare & _B_BACKGROUND and _hitb(words, w0 - 5, w0, _B_BACKGROUND)) or _dated_before(words, w0):
             # old background or a cause (ردا على هجوم X): kept aside, so that the item's
-            # other mentions of that event are not reported either
-            out.extend((None, False, (), {"type": etype, "place": p.value.as_dict(), "modality": "background",
-                                          "evidence": None, "_generic": False})
-                       for p in _choose_places(c, places, words, actors)[:1])
+            # other mentions of that event are not reported either. Its doer, if named by
+            # a nationality right after it (ردا على القصف الإسرائيلي), tells it from the
+            # other side's events at the place; where rockets came from (من غزة) is not
+            # the place they hit.
+            old = [p for p in _choose_places(c, places, words, actors)[:1]
+                   if not (etype in ("strike", "attack") and _origin(p, words, actors))]
+            doer = next((a.value[1] for a in actors if a.tok == w1 and a.value[2]), None)
+            out.extend((doer, False, (), {"type": etype, "place": p.value.as_dict(), "modality": "background",
+                                          "evidence": None, "_generic": False}) for p in old)
             continue
         if "h" in flags:
             if _hitb(words, w1, w1 + 2, _B_ATTACK_AIR):
@@ -1232,6 +1313,11 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             continue  # no place: ``detect_item`` drops it (only the title lends one, to RSS items)
         if "p" in flags:
             actor = _besieger(c, actors, words)
+        elif etype == "attack" and any(_reporting_state(a, c, words, form, said_end) for a in actors):
+            # "الولايات المتحدة تقول إن X قتل في هجوم كيمياوي", "واشنطن: ...": the state
+            # that tells of an attack is not its doer
+            told = [a for a in actors if not _reporting_state(a, c, words, form, said_end)]
+            actor = _choose_actor(c, told, words)
         else:
             if doers is None:
                 doers = [a for a in actors if not _victim(a, words)]
@@ -1246,6 +1332,35 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
                                                    "modality": modality, "evidence": evidence,
                                                    "_generic": generic}))
     return out
+
+
+_ITS_CONTROL = ("سيطرته", "سيطرتها", "سيطرتهم")
+_TAKING = _words("اعلن اعلنت يعلن تعلن اعلنوا يعلنون احكام استكمل استكملت يستكمل تستكمل استكمال")
+_HOLDING = _words("""تعزيز يعزز تعزز عزز عززت استمرار رغم برغم قرب اقتراب يقترب تقترب اقترب اقتربت
+    فقدان فقد فقدت يفقد تفقد""")
+
+
+def _control_taken(c: _Mention, words: list[str]) -> bool:
+    """"سيطرته على" (its control of) says control was taken where it is announced, made
+    firm or completed (أعلن الجيش سيطرته على, بإحكام سيطرتها على, استكمل سيطرته على) or
+    gained by something ("تقدما بسيطرتها على تلة"); not where it is used, kept or near
+    (استغلال سيطرتها على, تعزيز سيطرته, يقترب من إحكام سيطرته)."""
+    if "ب" in c.prefix.replace("ال", "", 1):
+        return True
+    near = _window(words, c.tok - 10, c.tok)
+    return not _TAKING.isdisjoint(near) and _HOLDING.isdisjoint(near)
+
+
+_TRAINING = _words("تدريب تدريبات")
+_SITES = _words("موقع مواقع معسكر معسكرات مركز مراكز قاعده")
+
+
+def _training_site_only(words: _Words) -> bool:
+    """Is the sentence's only word of a non-military sense (``_NONMIL_SENT``) "training"
+    naming a site ("قصف على موقع تدريب", "غارة على معسكر تدريب"), not a drill?"""
+    hits = [i for i, m in enumerate(words.masks) if m & _B_NONMIL_SENT]
+    return all(i > 0 and not _TRAINING.isdisjoint(_variants(words[i]))
+               and not _SITES.isdisjoint(_variants(words[i - 1])) for i in hits)
 
 
 _LAUNCHES = re.compile(r"^[وف]?[يت]?شن(ه|ها|ته|وه|وها)?$")
@@ -1313,6 +1428,30 @@ def _besieger(c: _Mention, actors, words: _Words):
     cands = [a for a in actors if not 0 <= w0 - a.tok_end <= 5
              and (a.tok < w0 or words[a.tok - 1] in _BY)]
     return _choose_actor(c, cands, words) if cands else None
+
+
+def _speaker_prefix(s: Sentence, a: _Mention) -> bool:
+    """Is the actor a state named alone before a title's colon ("واشنطن: ...")?"""
+    return (":" in s.text and s.form[a.start:a.end] in _actors.STATE_NAMES
+            and a.tok_end == len(match_form(s.text.split(":", 1)[0]).split()))
+
+
+_SPEECH = _words("""قال قالت يقول تقول اعلن اعلنت يعلن تعلن اكد اكدت يؤكد تؤكد ذكر ذكرت اعتبر اعتبرت
+    اتهم اتهمت يتهم تتهم زعم زعمت تزعم يزعم""")
+
+
+def _reporting_state(a: _Mention, c: _Mention, words: list[str], form: str, said_end: int) -> bool:
+    """Is the actor a state named as the one who tells of the cue's event: "واشنطن تقول
+    إن ..." with the cue in what it says ("إنه/إنها", it did, keeps it the doer), or a
+    title's "واشنطن: ..." (``said_end``: the words before the title's colon)?"""
+    if form[a.start:a.end] not in _actors.STATE_NAMES:
+        return False
+    if a.tok == 0 and a.tok_end == said_end <= c.tok:
+        return True
+    for i in range(a.tok_end, min(a.tok_end + 3, c.tok)):
+        if not _SPEECH.isdisjoint(_variants(words[i])):
+            return any(words[j] in ("ان", "that") for j in range(i + 1, min(i + 5, c.tok)))
+    return False
 
 
 def _launched_by_force(words: list[str], w1: int, actors) -> bool:

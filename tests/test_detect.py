@@ -694,3 +694,133 @@ def test_a_withdrawal_asked_for_or_agreed_is_not_reported():
 
 def test_an_offensive_that_has_not_begun_is_not_reported():
     assert events("مسؤول سوري: الهجوم البري على محافظة إدلب لم يبدأ بعد") == []
+
+
+def test_a_cause_of_the_other_side_does_not_hide_an_event():
+    # the factions' shelling is reported; the Israeli shelling it answers is the cause
+    assert events("فصائل فلسطينية تقصف مواقع إسرائيلية في محيط قطاع غزة ردا على القصف الإسرائيلي "
+                  "على مواقعها") == [("strike", "palestinian_factions", "Gaza Strip")]
+    # rockets fired from Gaza (where they came from) are not strikes on Gaza
+    assert events("مقتل طفل في غارات إسرائيلية على قطاع غزة",
+                  "قالت إسرائيل إن الغارات جاءت ردا على إطلاق صواريخ على بلداتها من قطاع غزة") == [
+        ("strike", "israel", "Gaza Strip")]
+
+
+def test_only_a_year_or_a_span_dates_an_event_as_old():
+    assert events("الأمين العام للأمم المتحدة يدين الغارات الجوية على مدينة دوما") == [
+        ("strike", "syria_gov", "Douma")]
+    assert events("عام 2014 سيطر تنظيم داعش على مدينة الموصل") == []
+    assert events("زار الوزير مدينة الموصل بعد عام على تحريرها من تنظيم داعش") == []
+
+
+def test_a_warning_after_strikes_reports_the_strikes():
+    assert ("strike", "houthis", "Sa'dah") not in events("الحكومة تحذر الحوثيين من غارات جوية على مدينة صعدة")
+    assert [e[0::2] for e in events("الحكومة تحذر الحوثيين بعد غارات جوية على مدينة صعدة")] == [
+        ("strike", "Sa'dah")]
+    assert events("التحالف يكشف خطة ما بعد تحرير مدينة الحديدة") == []
+
+
+def test_control_announced_or_made_firm_is_a_capture():
+    assert events("أعلن الجيش اليمني سيطرته على مديرية التحيتا") == [("capture", "yemen_gov", "At Tuhayta")]
+    assert ("capture", "unknown", "Daraa") in events("حققت القوات تقدما بسيطرتها على تلة قرب مدينة درعا")
+    # control used, kept or near is not taken
+    assert events("الحوثيون يستغلون سيطرتهم على ميناء الحديدة لتهريب الأسلحة") == []
+    assert [e[0] for e in events("الجيش يقترب من إحكام سيطرته على مدينة درعا")] == ["advance"]
+
+
+def test_two_shells_strike():
+    assert events("أطلقت الفصائل الفلسطينية قذيفتين على مدينة عسقلان") == [
+        ("strike", "palestinian_factions", "Ashkelon")]
+
+
+def test_villages_of_a_town_and_a_sponsor_by_a_verb():
+    assert events("الجيش السوري يعلن السيطرة على قرى تابعة لمدينة دير الزور بعد اشتباكات مع قوات "
+                  "سوريا الديمقراطية التي تدعمها أمريكا") == [
+        ("capture", "syria_gov", "Deir ez-Zor"), ("clash", "syria_gov", "Deir ez-Zor")]
+
+
+def test_a_training_site_is_a_target_a_drill_is_no_event():
+    assert events("غارة إسرائيلية على موقع تدريب لحماس شمال قطاع غزة") == [("strike", "israel", "Gaza Strip")]
+    assert events("الجيش الإسرائيلي يجري تدريبات عسكرية قرب قطاع غزة بعد قصف مدفعي") == []
+
+
+def test_while_it_took_reports_the_capture():
+    assert ("capture", "syria_gov", "Jindires") in events(
+        "في الوقت الذي سيطر الجيش السوري على بلدة جنديرس، تواصلت المعارك في عفرين")
+    assert [e[0] for e in events("الفصائل التي سيطرت على بلدة جنديرس تتقدم نحو عفرين")] == ["advance"]
+
+
+@pytest.mark.parametrize("title, place", [
+    ("قتلى في هجوم انتحاري في مدينة كويتا الباكستانية", "Quetta"),
+    ("قصف صاروخي على مقر حزب كردي في مدينة كوي سنجق", "Koysinceq"),
+    ("صواريخ إسرائيلية تقصف موقعا عسكريا قرب مطار النيرب", "Nayrab Air Base"),
+    ("غارات على معسكرات للحوثيين في جبل نقم", "Jabal Nuqum"),
+])
+def test_places_of_the_wars_gazetteer_lacked(title, place):
+    assert [e[2] for e in events(title)] == [place]
+
+
+def test_strikes_named_with_their_doer_pronoun():
+    assert events("كثفت طائرات التحالف غاراتها على مواقع الحوثيين في محافظة صعدة") == [
+        ("strike", "saudi_coalition", "Saada Governorate")]
+    assert events("الجيش السوري يواصل غاراته على مدينة دوما") == [("strike", "syria_gov", "Douma")]
+
+
+def test_control_imposed_or_by_fire():
+    assert events("القوات المشتركة فرضت سيطرتها على مطار الحديدة") == [
+        ("capture", "yemen_gov", "Hodeidah Airport")]
+    assert [e[0::2] for e in events("أصبح مطار الحديدة تحت السيطرة النارية للقوات المشتركة")] == [
+        ("advance", "Hodeidah Airport")]
+
+
+def test_besieged_forces_are_not_the_besieger():
+    assert events("حوصرت عناصر الميليشيات داخل مطار الحديدة") == [("siege", "unknown", "Hodeidah Airport")]
+    # people trapped (in a cave, by a flood) are no siege
+    assert events("حوصر عشرات المتسلقين داخل كهف في مدينة صعدة") == []
+
+
+def test_an_officer_speaking_makes_the_sentence_military():
+    assert [e[0::2] for e in events("قال العميد أحمد المسماري إن غرفة عمليات الكرامة أعلنت سيطرتها "
+                                    "على مواقع في درنة")] == [("capture", "Derna")]
+
+
+def test_a_shell_that_killed_is_reported():
+    assert [e[0::2] for e in events("لقي أربعة أشخاص مصرعهم إثر سقوط قذيفة على مخيم للنازحين في طرابلس")] == [
+        ("strike", "Tripoli")]
+    assert events("القوات السورية تخلي قواعدها تحسبا لضربات صاروخية على سوريا") == []
+
+
+def test_the_coalitions_leader_is_no_place():
+    assert events("غارة شنتها قوات التحالف الذي تتزعمه السعودية على مدينة صعدة") == [
+        ("strike", "saudi_coalition", "Sa'dah")]
+
+
+def test_a_missile_strikes_its_target_not_its_launch_site():
+    assert [e[2] for e in events("صاروخ باليستي أطلق من اليمن استهدف مدينة نجران")] == ["Najran"]
+    assert events("الحوثيون يطلقون صاروخا من صعدة باتجاه مدينة جازان") == [("strike", "houthis", "Jizan")]
+
+
+def test_a_possible_attack_is_expected_a_suspected_gas_attack_is_reported():
+    assert events("صفارات الإنذار تحذر من هجوم صاروخي محتمل على مدينة عسقلان") == []
+    assert events("مقتل العشرات بهجوم كيماوي محتمل على مدينة دوما") == [("attack", "unknown", "Douma")]
+
+
+def test_government_forces_are_the_countrys():
+    assert events("هجوم واسع لقوات الحكومة اليمنية على مطار الحديدة") == [
+        ("advance", "yemen_gov", "Hodeidah Airport")]
+    assert events("قوات الحكومة تقصف مدينة درعا") == [("strike", "syria_gov", "Daraa")]
+
+
+def test_a_state_telling_of_an_attack_is_not_its_doer():
+    assert events("الولايات المتحدة تقول إن معارضا قتل في هجوم كيمياوي في مدينة دوما") == [
+        ("attack", "unknown", "Douma")]
+    assert events("واشنطن: تقارير مقلقة عن هجوم كيماوي في مدينة دوما",
+                  "قالت الخارجية إن عشرات قتلوا في الهجوم الكيماوي على مدينة دوما") == [
+        ("attack", "unknown", "Douma")]
+    # a side that says it struck keeps the strike
+    assert events("إسرائيل تقول إنها قصفت مواقع إيرانية في مدينة دمشق") == [("strike", "israel", "Damascus")]
+
+
+def test_the_force_whose_targets_are_struck_is_not_the_striker():
+    assert events("قال الجيش الإسرائيلي إنه ضرب عشرين هدفا لحماس بغارات جوية في قطاع غزة") == [
+        ("strike", "israel", "Gaza Strip")]
