@@ -102,7 +102,7 @@ CUES = {
             اطلقت صواريخ|اطلق صواريخ|اطلقوا صواريخ""",
         "vm": "دكت|يدك|تدك|دكوا",  # to pound: also "to pound the net" in football
         # to target: a strike when warplanes, drones or missiles are its subject
-        "va": "استهدف|استهدفت|يستهدف|تستهدف|استهدفوا|يستهدفون",
+        "va": "استهدف|استهدفت|يستهدف|تستهدف|استهدفوا|يستهدفون|bombed",
         "": """القصف|قصف جوي|قصف مدفعي|قصف صاروخي|غاره|غارات|الغارات|غارتين|غاره جويه|غارات جويه|
             غاراتها|غاراته|غاراتهم|ضرباتها|ضرباته|ضرباتهم|
             ضربه جويه|ضربات جويه|ضربات|ضربه عسكريه|الضربه العسكريه|الضربات العسكريه|ضربات صاروخيه|
@@ -126,10 +126,10 @@ CUES = {
             حزام ناسف|احزمه ناسفه|حزاما ناسفا|انفجار لغم|لغم ارضي|
             suicide bomber|suicide bombing|suicide attack|car bomb|roadside bomb|bomb attack|bombing|
             ambush|gunmen|shooting attack|stabbing|explosive device|IED|chemical attack|gas attack""",
-        "h": "هجوم|هجمات|الهجوم|هجوما|attack|attacks|attacked",
+        "h": "هجوم|هجمات|الهجوم|هجوما|attack|attacks",
         # to attack: armed only against a target ("هاجم مسلحون نقطة تفتيش"), not a person
         # or a state ("هاجم الرئيس الصحافة", "واشنطن تهاجم موسكو")
-        "vt": "هاجم|هاجمت|هاجموا|يهاجم|تهاجم|يهاجمون",
+        "vt": "هاجم|هاجمت|هاجموا|يهاجم|تهاجم|يهاجمون|attacked",
         # explosions: often those of a strike the item reports
         "g": "انفجارات",
         # the present tense also says what something does (النمل يفجر نفسه, ants that blow themselves up)
@@ -195,7 +195,7 @@ EXPECTED = """ربما|قد|سوف|المتوقع|يتوقع|متوقع|مرتق
     تنوي|ينوي|يرجح|ترجح|قريبا|وشيك|الوشيك|حتي|لحين|شرط|بشرط|اذا|لو|مقابل|استبعد|استبعدت|يستبعد|
     تستبعد|مغبه|تداعيات|توقعات|وتوقعات|التوقعات|بوجود|خيارات|الخيارات|استعداد|استعدادها|استعداده|
     استعدادهم|استعدادا|تتاهب|يتاهب|تحسبا|
-    ضروره|بضروره|رهن|يرهن|ترهن|رهنا|متمسك|متمسكه|يتمسك|تتمسك|شروط|شروطا|رغبه|رغبته|برغبته|
+    قبيل|ضروره|بضروره|رهن|يرهن|ترهن|رهنا|متمسك|متمسكه|يتمسك|تتمسك|شروط|شروطا|رغبه|رغبته|برغبته|
     مقترح|مقترحات|اقتراح|مطالب|مطالبه|مطالبات|
     التخطيط|بالتخطيط|خطط|خططا|خططوا|مخطط|مخططا|مخططات|مخاوف|يخشي|تخشي|خشيه|مفترض|المفترض|محاوله|سعي|باي|لاي|
     يامل|تامل|نامل|امله|املها|املهم|يتطلع|تتطلع|يطمح|تطمح|عازم|عازمه|عازمون|مصمم|مصممه|
@@ -210,7 +210,8 @@ NEGATED = """لم|لن|لا|ليس|نفي|نفى|نفت|ينفي|تنفي|ناف
 # Before a cue: the event is old background, a cause, or the subject of a trial (and
 # "عام" before a year, ``detect._dated_before``: "العام" alone is also "general", الأمين العام).
 BACKGROUND = """منذ|ذكري|ردا|منفذ|منفذو|منفذي|المتهم|المتهمين|محاكمه|اعقاب|التحقيقات|التحقيق|تحقيقات|
-    ضلوع|ضلوعه|ضلوعهم|بالضلوع|تورط|تورطه|تورطهم|بالتورط|مشتبه|المشتبه|بتهمه|تهمه
+    ضلوع|ضلوعه|ضلوعهم|بالضلوع|تورط|تورطه|تورطهم|بالتورط|مشتبه|المشتبه|بتهمه|تهمه|
+    متهم|متهمين|متهمون|بالتامر|التامر|تامروا
     since|anniversary|trial|convicted|accused|retaliation"""
 CLAIMED = """قال|قالت|قالوا|يقولون|اعلنوا|يؤكد|تؤكد|تعلن|يعلن|اعلن|اعلنت|اكد|اكدت|افاد|افادت|ذكر|ذكرت|
     بحسب|وفقا|حسب|يقول|تقول|زعم|زعمت|ادعي|
@@ -233,6 +234,7 @@ NON_MILITARY_AFTER = """الاتفاق|اتفاق|الاتفاقيه|اتفاق�
 # Anywhere in the sentence: a simulation, a protest, sport, a cyber attack, a trial, a
 # natural disaster (floods or an earthquake "trap" people: تحاصر).
 NON_MILITARY_SENTENCE = """محاكاه|تحاكي|مناورات|مناوره|المناوره|تدريبات|تدريب|المتظاهرين|متظاهرين|متظاهرون|المحتجين|
+    محتجين|محتجون|
     الاحتجاجات|احتجاجات|العوده|مسيرات|حاشده|جماهيريه|اعتصام|الاعتصام|اعتصاما|اعتصامات|المعتصمين|
     معتصمين|قراصنه|هاكرز|الكترونيه|الكتروني|سيبراني|
     اختراق|المنتخب|مباراه|لاعب|الدوري|ملعب|النادي|بطوله|شباك|الشباك|هدفين|بهدفين|
@@ -243,6 +245,7 @@ NON_MILITARY_SENTENCE = """محاكاه|تحاكي|مناورات|مناوره|�
     football|match|striker|tournament|league"""
 # (the words are single: "مسيرة" alone is as often a drone, طائرة مسيرة, as a march)
 _PROTEST = _words("""المتظاهرين متظاهرين متظاهرون المحتجين الاحتجاجات احتجاجات مسيرات العوده
+    محتجين محتجون مظاهرات المظاهرات تظاهرات التظاهرات
     protesters protest protests""")
 # Words that show an attack happened (killed, wounded, carried out): a bare "attack"
 # (هجوم) with none of them in its sentence is talk about an attack, not the report of one.
@@ -254,12 +257,15 @@ _HAPPENED = _words("""مقتل قتل قتلي قتيل قتيلا قتلت قت
 TARGETS = _words("""قاعده قواعد نقطه نقاط معسكر معسكرا معسكرات موكب موكبا مقر مقرا مقرات مواقع موقع
     موقعا ثكنه ثكنات حاجز حاجزا حواجز دوريه دوريات مركز مركزا مخفر قريه قري بلده بلدات مدينه معاقل
     معقل سجن مطار تجمعات تجمع قافله رتل ارتال قوات جنود عناصر مبني مبنى فندق كنيسه
-    مسجد""")
+    مسجد
+    base bases checkpoint checkpoints post outpost convoy patrol camp barracks headquarters airport
+    station town village city positions troops soldiers forces""")
 # Words of shooting down or fending off: the force named with them defends, it does not strike.
 _DEFENCE = _words("الدفاع الدفاعات دفاعات منظومه منظومات")
-# Before a verbal noun of capture: it is the aim (عملية لاستعادة السيطرة, معركة تحرير).
+# Before a verbal noun of capture: it is the aim (عملية لاستعادة السيطرة, معركة تحرير,
+# على طريق تحرير: on the way to liberating).
 _PURPOSE = _words("""لاستكمال استكمال بهدف هدف اجل معركه لمعركه بمعركه معارك عمليه عمليات عملياتها
-    حمله محاوله محاولات سعي سعيها لاستعاده لتحرير لبسط لفرض لاحكام لطرد لانتزاع""")
+    حمله محاوله محاولات سعي سعيها لاستعاده لتحرير لبسط لفرض لاحكام لطرد لانتزاع طريق""")
 # Before a force: its positions, bases or gatherings are what a strike hit.
 _POSITIONS = _words("""مواقع مقرات مقر مقار قواعد قاعده معسكر معسكرات تجمعات تحصينات مخازن مستودعات
     ثكنه ثكنات تمركزات ضد positions bases""")
@@ -273,12 +279,14 @@ MILITARY = """مسلحين|المسلحين|مسلحي|مقاتلين|المقا
     مدفعي|عميد|عقيد|forces|troops|militants|fighters|army|soldiers|rebels|killed|military"""
 # After "attack": what kind of attack it is.
 ATTACK_LAND = "بري|بريا|واسع|واسعا|عسكري|عسكريا|العسكري|عنيف|عنيفا|ground|offensive"
-ATTACK_AIR = """صاروخي|صاروخيا|الصاروخي|بصواريخ|بالصواريخ|جوي|جويه|الجوي|بطائرات|بطائره|بطائرة|بالطائرات|مسيره|
+ATTACK_AIR = """صاروخي|صاروخيا|الصاروخي|جويا|بصواريخ|بالصواريخ|جوي|جويه|الجوي|بطائرات|بطائره|بطائرة|بالطائرات|مسيره|
     missile|rocket|drone|air"""
 # Words for being killed or wounded: a force named after them is the victim.
-# (also a force that suffers losses, تكبدت ميليشيات X خسائر, and one whose stronghold,
-# barracks, staff or targets are hit: معقل للفصائل, هيئة أركان الجيش, أهدافا لحماس)
-VICTIM = """مقتل|قتل|قتلي|اصابه|اصابة|جرح|مصرع|خسائر|تكبد|تكبدت|تكبدوا|يتكبد|تتكبد|معقل|اركان|ثكنه|ثكنات|
+# (also a force that suffers or is dealt losses, تكبدت ميليشيات X خسائر, كبدت الانقلابيين
+# خسائر, and one whose stronghold, barracks, staff or targets are hit: معقل للفصائل,
+# هيئة أركان الجيش, أهدافا لحماس)
+VICTIM = """مقتل|قتل|قتلي|اصابه|اصابة|جرح|مصرع|خسائر|تكبد|تكبدت|تكبدوا|يتكبد|تتكبد|كبدت|كبدوا|يكبد|
+    معقل|اركان|ثكنه|ثكنات|
     استهدف|استهدفت|يستهدف|تستهدف|ضد|علي|مواقع|هدفا|اهداف|اهدافا|تجمعات|صفوف|معاقل|مقار|مقر|مقرات|تحصينات|مخزن|مخازن|
     مستودعات|معسكر|معسكرات|قواعد|قاعده|تمركزات|killing|killed|against|on"""
 RELATIVE = "الذي|التي|الذين|اللذين|اللتين|اللواتي|which|that|who"
@@ -301,7 +309,9 @@ _LAUNCH = _words("شن شنت يشن تشن شنه شنته شنوا شنها ن
 
 _SUPPORT = _words("الموالي المواليه الموالين موالي مواليه المرتبطه المرتبط "
                   "المدعومه المدعوم المدعومين مدعومه مدعوم بدعم باسناد اسناد بغطاء غطاء بمسانده "
-                  "تساندها تسانده يسانده يساندها بمشاركه ضمن")
+                  "تساندها تسانده يسانده يساندها بمشاركه ضمن "
+                  # backed by (الجيش مسنودا بقوات التحالف): the backer is not the doer
+                  "مسنودا مسنوده مسنودين مسنودون مدعوما مدعومين مدعومون")
 
 _WEAPONS = _words("""صاروخ صواريخ صاروخا صاروخين قذائف قذيفه قذيفتين قذيفتان طائره طائرات طائرتين ضربات ضربه مقذوفات
     rockets missiles struck""")

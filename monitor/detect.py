@@ -237,6 +237,9 @@ class _Words(list):
     def of(cls, form: str) -> _Words:
         words = cls(form.split())
         words.form = form
+        # Does it hold "عام" (a year), which dates an event (``_dated_before``)? Asked
+        # for each cue, and most sentences hold none.
+        words.dated = "عام" in form
         return words
 
 
@@ -374,7 +377,7 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
         words = _Words.of(s.form)
         _masks(words)  # the word lists of its words, read by most of what follows
         places = [p for p in places if not _aside(p, actors, words, countries)]
-        if (s.field != "text" or cues) and ("محافظه" in s.form or "ولايه" in s.form or "اقليم" in s.form):
+        if (s.field != "text" or cues) and words.any & _B_UNITS:
             places = _unit_places(places, words, gaz)
         for p in places:
             if p.surface in resolved:
@@ -402,7 +405,8 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
                 a.value = None
             elif not _nisba_ok(a, words):
                 a.value = None
-        actors = [a for a in actors if a.value is not None]
+        actors = [a for a in actors if a.value is not None
+                  and not (s.form[a.start:a.end] in _actors.STATE_NAMES and _over_border(a.tok, words))]
         for a in actors:
             if not a.value[1].startswith("@") and a.value[1] not in seen_actors:
                 seen_actors.append(a.value[1])
@@ -434,19 +438,24 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
                     raw = raw or title_actor
             country = ev["place"]["country"] if ev["place"] else top_country
             if (raw is None and ev["type"] == "strike" and not intercept and _DRONES.isdisjoint(words)
-                    and not _SHELLS.search(ev["evidence"]["cues"][0])):
+                    and not _SHELLS.search(ev["evidence"]["cues"][0]) and _UNIDENTIFIED.isdisjoint(words)):
                 # unnamed air strikes: the air force that strikes there (unnamed drones
                 # are flown by armed groups as often, and shells fired by guns and mortars:
-                # their sender is not said)
+                # their sender is not said; "غارة مجهولة", an unidentified strike, is no one's)
                 raw = "@air"
                 ev["_default"] = True
             elif raw is None and ev["type"] == "siege":
                 raw = "@besieger"  # "الغوطة المحاصرة": the besieger is not named
                 ev["_default"] = True
             ev["actor"] = _actors.resolve(raw or "unknown", country)
-            struck_forces.update(_actors.resolve(v, country) for v in struck)
-            if ev["type"] == "clash" and protest:
-                continue  # fire on protesters (the Gaza border protests) is no frontline event
+            if struck:  # (most events: none)
+                struck_forces.update(_actors.resolve(v, country) for v in struck)
+            if protest and (ev["type"] == "clash" or (
+                    ev["type"] == "attack" and _FIRE_ON_CROWDS.search(ev["evidence"]["cues"][0])
+                    and _CROWDS.search(s.form))):
+                # fire on protesters (the Gaza border protests) is no frontline event, nor
+                # the gas or shots fired at them ("اختناق بالغاز إثر قمع مظاهرات")
+                continue
             if ev["place"] is None:
                 continue  # an event with no place at all is too often not an event
             (det.events if ev["modality"] in ("reported", "claimed") else det.expected).append(ev)
@@ -473,6 +482,9 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
     return det
 
 
+_FIRE_ON_CROWDS = re.compile("اطلاق نار|اطلاق النار|بالغاز|الغاز")
+_CROWDS = re.compile("متظاهر|محتج|مظاهر|تظاهر|احتجاج")
+_UNIDENTIFIED = frozenset(match_form(w).strip() for w in "مجهوله مجهول مجهولا مجهولين المجهوله unidentified".split())
 _SHELLS = re.compile("قذيف|قذائف|هاون|مقذوف")
 
 
@@ -667,14 +679,17 @@ def _affiliation(p: _Mention, words: list[str]) -> bool:
     """A state or capital a force is tied to (المرتبطة بطهران, التابعة للولايات المتحدة,
     المدعومة من إيران, التي تدعمها أمريكا, التحالف الذي تقوده السعودية) is its sponsor or
     leader, not a place of the event."""
+    # the word before it first: most places follow no word of affiliation
+    i = p.tok - 1
+    if i >= 2 and words[i - 1:i + 1] == ["من", "قبل"]:
+        i -= 1  # "المدعومة من قبل أمريكا": backed by
+    if i >= 1 and words[i] == "من":
+        i -= 1
+    if i < 0 or words[i] not in _AFFILIATED:
+        return False
     if p.surface.split(" ", 1)[0] in _TOWN_WORDS:
         return False  # "قرى تابعة لمدينة دير الزور": villages of the town, no sponsor
-    if p.value.level == "country" or p.value.population >= 1000000 or p.value.curated:
-        i = p.tok - 1
-        if i >= 1 and words[i] == "من":
-            i -= 1
-        return i >= 0 and words[i] in _AFFILIATED
-    return False
+    return p.value.level == "country" or p.value.population >= 1000000 or p.value.curated
 
 
 def _stray(p: _Mention, countries: dict) -> bool:
@@ -730,17 +745,30 @@ def _aside(p: _Mention, actors: list[_Mention], words: list[str], countries: dic
     (``_stray``)? Each applies to its own kind of place only, told here first."""
     v = p.value
     if v.level == "country":
-        return _is_actor_place(p, actors, words) or _affiliation(p, words)
+        return _is_actor_place(p, actors, words) or _affiliation(p, words) or _over_border(p.tok, words)
     if v.population >= 1000000 or v.curated:
-        return _affiliation(p, words)
+        # (a capital that names its state's forces, "عملية عسكرية بدأتها أنقرة", is one too)
+        return _affiliation(p, words) or (p.surface in _actors.STATE_NAMES and _is_actor_place(p, actors, words))
     return _stray(p, countries)
 
 
+_BORDER = frozenset(match_form(w).strip() for w in "حدود الحدود حدودها حدوده border borders".split())
+
+
+def _over_border(tok: int, words: list[str]) -> bool:
+    """Is the word at ``tok`` a country across a border ("قرب الحدود مع العراق وإيران")?
+    The event is on this side of it: the country is neither its place nor its doer.
+    ("عبر الحدود مع سوريا", across it, is in that country.)"""
+    for i in range(tok - 1, max(tok - 4, 0), -1):
+        if words[i] in ("مع", "with"):
+            return ((_bare(words[i - 1]) in _BORDER or words[i - 1] in _BORDER)
+                    and not (i >= 2 and words[i - 2] in ("عبر", "across")))
+    return False
+
+
 def _is_actor_place(p: _Mention, actors: list[_Mention], words: list[str]) -> bool:
-    """A country named as the doer ("Israel struck", أطلقت إسرائيل) is an actor, not the
-    place; after a preposition ("on Israel", على إسرائيل) it is a place."""
-    if p.value.level != "country":
-        return False
+    """A country or its capital named as the doer ("Israel struck", أطلقت إسرائيل, تشن أنقرة)
+    is an actor, not the place; after a preposition ("on Israel", على إسرائيل) it is a place."""
     start, end = p.start, p.end
     for a in actors:
         if a.start <= start and a.end >= end:
@@ -749,7 +777,13 @@ def _is_actor_place(p: _Mention, actors: list[_Mention], words: list[str]) -> bo
         return False
     glued = (p.tok < len(words) and words[p.tok][:1] in "بف"
              and len(words[p.tok]) > len(match_form(p.value.name).strip()))
-    return not (glued or _hitb(words, p.tok - 1, p.tok, _B_TARGET_PREPOSITIONS))
+    # ("في العاصمة طهران": a capital named as a town is a place)
+    # ("مدينة سورية", a Syrian town, names no country)
+    town = p.value.level != "country" and p.tok >= 1 and words[p.tok - 1] in _CAPITAL_WORDS
+    return not (glued or town or _hitb(words, p.tok - 1, p.tok, _B_TARGET_PREPOSITIONS))
+
+
+_CAPITAL_WORDS = frozenset(match_form(w).strip() for w in "العاصمه عاصمه مدينه المدينه".split())
 
 
 def _nisba_ok(a: _Mention, words: _Words) -> bool:
@@ -801,10 +835,14 @@ def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
         return "expected"  # "مثل هذا الهجوم": such an attack, one spoken of, not reported
     if "v" in flags and "س" in c.prefix:
         return "expected"
+    if any(_WILL_LAUNCH.match(w) for w in words[max(w0 - 2, 0):w0]):
+        return "expected"  # "ستشن عمليات عسكرية", "سينفذ هجوما": what a side will launch
+    if _threatened_with(words, c):
+        return "expected"
     if ("n" in flags and c.prefix and "ل" in c.prefix.replace("ال", "", 1).lstrip("وف")
             and c.prefix not in ("ال", "وال", "فال")):
         return "expected"  # لتحرير, لاستعادة: a purpose
-    if before & _B_BACKGROUND or _dated_before(words, w0):
+    if before & _B_BACKGROUND or (words.dated and _dated_before(words, w0)):
         return None
     years, old = words._years or _years(words)
     if years:
@@ -817,6 +855,26 @@ def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
     return "reported"
 
 
+_THREATEN = _words("""توعد يتوعد تتوعد توعدت هدد هددت يهدد تهدد تعهد تعهدت يتعهد تتعهد لوح لوحت يلوح تلوح""")
+# Warning or holding a side back from an act (حذر X من شن هجوم, ثني التحالف عن شن هجوم).
+_WARN_FROM = _words("""حذر حذرت يحذر تحذر تحذير منع لمنع يمنع تمنع ثني لثني بثني""")
+
+
+def _threatened_with(words: list[str], c: _Mention) -> bool:
+    """Is the cue what a side threatens or vows ("أردوغان يتوعد حزب العمال بالعراق بشن
+    عملية عسكرية", "يتعهد بالسيطرة على X"), or warns another from ("حذر ترامب الرئيس
+    السوري بشار الأسد من شن هجوم على إدلب")? The act follows ب, or من/عن and a verb of
+    launching, after the verb and its object."""
+    w0 = c.tok
+    if "ب" in c.prefix.replace("ال", "", 1) or (w0 and words[w0 - 1][:1] == "ب"):
+        return any(not _THREATEN.isdisjoint(_variants(w)) for w in words[max(w0 - 8, 0):w0])
+    if w0 >= 2 and words[w0 - 2] in ("من", "عن") and _bare(words[w0 - 1]) in _LAUNCH:
+        return any(not _WARN_FROM.isdisjoint(_variants(w)) for w in words[max(w0 - 12, 0):w0])
+    return False
+
+
+# A verb of launching in the future (ستشن, سينفذ, ستبدأ).
+_WILL_LAUNCH = re.compile(r"^[وف]?س[يتن](شن|نفذ|بدا|طلق|خوض)")
 _CHEMICAL = re.compile("كيماوي|كيميائي|كيمياوي|غاز|سارين|كلور")
 _AFTER = frozenset(match_form(w).strip() for w in "بعد بعدما عقب اثر".split())
 
@@ -841,7 +899,7 @@ def _dated_before(words: _Words, w0: int) -> bool:
     2014 سيطر التنظيم", "العام الماضي", "بعد عام على تحريرها")? An old event, or an
     anniversary. ("الأمين العام", the Secretary-General, and "بشكل عام", in general,
     date nothing.)"""
-    if "عام" not in words.form:
+    if not words.dated:
         return False
     for i in range(max(w0 - 5, 0), w0):
         w = words[i]
@@ -867,6 +925,9 @@ _AIRCRAFT = frozenset(match_form(w).strip() for w in """طائره الطائر�
     مسيرات المقاتله مقاتله drone plane aircraft jet""".split())
 
 
+_PLANES = _AIRCRAFT | frozenset(match_form(w).strip() for w in "مقاتلات مقاتلتين طائرتين طائرتي".split())
+
+
 def _aimed_at_aircraft(words: list[str], w1: int) -> bool:
     for i in range(w1, min(w1 + 4, len(words) - 1)):
         if words[i] in _AT_AIRCRAFT and words[i + 1] in _AIRCRAFT:
@@ -878,7 +939,7 @@ _DEMONSTRATIVES = frozenset(("هذا", "هذه", "ذلك", "تلك", "هذي"))
 _NOT_STARTED = frozenset(match_form(w).strip() for w in "يبدأ تبدأ ينطلق تنطلق".split())
 _EXPECTED_NOT_QAD = _EXPECTED - {"قد"}  # قد is judged by the verb after it
 _EXPECTED_AFTER = frozenset({"المرتقبه", "المرتقب", "مرتقبه", "مرتقب", "المحتمل", "المحتمله", "محتمل", "محتمله"})
-_KILLED_OF = frozenset({"مقتل", "قتل", "قتلي", "مصرع", "اصابه", "killed", "killing"})
+_KILLED_OF = frozenset({"مقتل", "قتل", "قتلي", "مصرع", "اصابه", "قتلت", "قتلوا", "killed", "killing"})
 
 
 # The word lists ``_hit`` checks, each with its bit.
@@ -890,8 +951,11 @@ _INTERCEPT = _words("""اعترض اعترضت اعترضوا يعترض تعت�
     intercepted intercept intercepts downed""")
 _MASKED = _MASKED + (_INTERCEPT, _AT_AIRCRAFT)
 _MASKED = _MASKED + (_NONMIL_SENT, _MILITARY, _AIR, _HAPPENED, _PROTEST, _DIRECTIONS, MILITARY_NOUNS)
+_UNIT_NAMES = frozenset(_UNITS)  # (the words ``_unit_places`` reads)
+_MASKED = _MASKED + (_UNIT_NAMES,)
 _BIT = {wl: 1 << i for i, wl in enumerate(_MASKED)}
 _B_DIRECTIONS = _BIT[_DIRECTIONS]
+_B_UNITS = _BIT[_UNIT_NAMES]
 _B_BEFORE = _BIT[_NEGATED] | _BIT[_EXPECTED_NOT_QAD] | _BIT[_BACKGROUND]  # read before a cue (``_modality``)
 _B_MILITARY_NOUNS = _BIT[MILITARY_NOUNS]
 (_B_NEGATED, _B_EXPECTED_NOT_QAD, _B_EXPECTED_AFTER, _B_BACKGROUND, _B_CLAIMED, _B_NONMIL_AFTER,
@@ -979,6 +1043,8 @@ def _choose_actor(c: _Mention, actors: list[_Mention], words: _Words, doers=None
     right, left, far_right, near, dist = [], None, None, None, 16
     for a in cands:
         d = a.tok - w1
+        if w0 < a.tok < w1:
+            d = 0  # a force inside the cue ("دخول القوات اليمنية", the cue "دخول القوات") is right after it
         if 0 <= d <= 10:
             if d <= 3:
                 right.append(a)
@@ -1008,7 +1074,8 @@ def _choose_actor(c: _Mention, actors: list[_Mention], words: _Words, doers=None
             i += 1
         while i > 0 and not _victim(actors[i - 1], words) and (
                 (actors[i - 1].tok_end == actors[i].tok and words[actors[i].tok].startswith("و"))
-                or (actors[i - 1].tok_end == actors[i].tok - 1 and words[actors[i].tok - 1] in ("او", "or"))):
+                or (actors[i - 1].tok_end == actors[i].tok - 1 and words[actors[i].tok - 1] in ("او", "or"))
+                or words[actors[i - 1].tok_end:actors[i].tok] in (["and"], ["and", "allied"])):
             i -= 1
         chosen = actors[i]
     elif far_right is not None:
@@ -1052,11 +1119,14 @@ _AIMED_AT = frozenset(match_form(w).strip() for w in """علي ضد باتجاه
     on against""".split())
 
 
+_LANDS = frozenset(("الاراضي", "اراضي"))
+
+
 def _aimed_at(p: _Mention, words: list[str]) -> bool:
     """Is the place named as a target ("على X", "باتجاه مدينة X", "استهدف X")?"""
     i = p.tok - 1
-    if i > 0 and words[i] in _TOWN_WORDS:
-        i -= 1
+    if i > 0 and (words[i] in _TOWN_WORDS or words[i] in _LANDS):
+        i -= 1  # (and "باتجاه الأراضي السعودية": the lands of a country)
     return i >= 0 and words[i] in _AIMED_AT
 
 
@@ -1234,10 +1304,14 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         weapon = etype == "strike" and not _WEAPONS.isdisjoint(_variants(words[w0]))
         if weapon and not (military or bare & _B_HAPPENED):
             continue  # صاروخ, طائرة بدون طيار, لضربات: a rocket launch, a delivery drone, a setback
-        if weapon and w0 > 0 and not _WEAPON_TALK.isdisjoint(_variants(words[w0 - 1])):
-            continue  # خبراء الصواريخ, اختبرت صاروخا, منظومة صواريخ: the weapon itself, no strike
+        if (weapon or etype == "attack") and w0 > 0 and not _WEAPON_TALK.isdisjoint(_variants(words[w0 - 1])):
+            # خبراء الصواريخ, اختبرت صاروخا, منظومة صواريخ, مواد لصنع قنبلة: the weapon itself, no strike
+            continue
         if etype == "advance" and _bare(words[w1 - 1]).startswith(_OUTSKIRTS) and not _at_outskirts(c, words, actors):
             continue  # "مواقع على مشارف الحديدة", "فتحت أبوابها": where a thing lies, not an advance
+        if (etype == "advance" and ("قترب" in words[w0] or "قتراب" in words[w0])
+                and not _PLANES.isdisjoint(_window(words, w1, w1 + 5))):
+            continue  # "اقتراب مقاتلات قطرية من طائرة مدنية": aircraft near aircraft, no advance
         if etype == "advance" and _arrival(words[w0]) and not _force_arrives(c, words, actors):
             continue  # وصل المبعوث, وصول المساعدات, وصلت الحصيلة إلى: envoys, aid and tolls arrive too
         if ("v" in flags and w0 > 0 and bare & _B_RELATIVE and _hitb(words, w0 - 1, w0, _B_RELATIVE)
@@ -1249,6 +1323,13 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         if (etype == "capture" and "v" in flags and w1 < n and words[w1] in _ON_IT
                 and words[w0].lstrip("وف")[:1] in "يت"):
             continue  # "مناطق يسيطر عليها المسلحون": which they hold, a state
+        if etype == "attack" and _bare(words[w0]) == "طعن" and not _COURT.isdisjoint(words):
+            continue  # "أيدت المحكمة ... رفض الطعن": an appeal in court, no stabbing
+        if etype == "capture" and _control_of_fire(words, w1):
+            continue  # "سيطرت قوات الدفاع المدني على حريق": firefighters put a fire under control
+        if etype == "capture" and "n" in flags and any(
+                not _NEAR_TO.isdisjoint(_variants(w)) for w in words[max(w0 - 3, 0):w0]):
+            continue  # "يقترب من الاستيلاء على الميناء", "اقتراب تحرير X": not yet taken
         if etype == "capture" and words[w0].startswith(_ITS_CONTROL) and not _control_taken(c, words):
             continue  # "استغلال سيطرتها على", "خلال فترة سيطرتهم على": control held, not taken
         if etype == "withdrawal" and _bare(words[w0]) in _FLEE and not _force_flees(c, actors, words):
@@ -1272,7 +1353,8 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         if ("a" in flags and w1 < n and words[w1] in _AIRCRAFT) or (
                 w0 > 0 and words[w0] in _AIRCRAFT and words[w0 - 1] in _AT_AIRCRAFT):
             continue  # "صاروخ يستهدف طائرة مسيرة": the aircraft is the target, air defence
-        if (bare & _B_BACKGROUND and _hitb(words, w0 - 5, w0, _B_BACKGROUND)) or _dated_before(words, w0):
+        if (bare & _B_BACKGROUND and _hitb(words, w0 - 5, w0, _B_BACKGROUND)) or (
+                words.dated and _dated_before(words, w0)):
             # old background or a cause (ردا على هجوم X): kept aside, so that the item's
             # other mentions of that event are not reported either. Its doer, if named by
             # a nationality right after it (ردا على القصف الإسرائيلي), tells it from the
@@ -1285,7 +1367,13 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
                                           "evidence": None, "_generic": False}) for p in old)
             continue
         if "h" in flags:
-            if _hitb(words, w1, w1 + 2, _B_ATTACK_AIR):
+            launched = w0 > 0 and _bare(words[w0 - 1]) in _LAUNCH
+            kind = _window(words, w1, w1 + 2) if launched else ()
+            if launched and not _ATTACK_KIND.isdisjoint(kind):
+                pass  # نفذ هجوما كيماويا, شن هجوما انتحاريا: a launched attack of that kind, no offensive
+            elif launched and not _MISSILE_KIND.isdisjoint(kind):
+                etype = "strike"  # شنت هجمات صاروخية على X
+            elif _hitb(words, w1, w1 + 2, _B_ATTACK_AIR):
                 etype = "strike"
             elif _hitb(words, w1, w1 + 2, _B_ATTACK_LAND) or (
                     w0 > 0 and _bare(words[w0 - 1]) in _LAUNCH and not air and actors) or (
@@ -1295,6 +1383,10 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
                 continue  # talk about an attack (an inquiry, a count, a warning), not its report
             else:
                 generic = True
+        if etype == "advance" and _ASSAULT.match(_bare(words[w0])) and _stormed_building(words, w1):
+            # اقتحم مسلحون مبنى المحافظة, شن هجوما على قاعدة للتحالف: an assault on a
+            # building or a post is an attack, not an advance on a place
+            etype = "attack"
         modality = _modality(words, c, flags)
         if modality in ("reported", "claimed") and question and w0 >= asked_from:
             modality = "expected"
@@ -1313,7 +1405,7 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             continue  # no place: ``detect_item`` drops it (only the title lends one, to RSS items)
         if "p" in flags:
             actor = _besieger(c, actors, words)
-        elif etype == "attack" and any(_reporting_state(a, c, words, form, said_end) for a in actors):
+        elif etype in ("attack", "strike") and any(_reporting_state(a, c, words, form, said_end) for a in actors):
             # "الولايات المتحدة تقول إن X قتل في هجوم كيمياوي", "واشنطن: ...": the state
             # that tells of an attack is not its doer
             told = [a for a in actors if not _reporting_state(a, c, words, form, said_end)]
@@ -1322,6 +1414,10 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             if doers is None:
                 doers = [a for a in actors if not _victim(a, words)]
             actor = _choose_actor(c, actors, words, doers)
+            if actor is None and etype == "clash" and doers and doers[0].tok < w0:
+                # "استعادت القوات الشرعية ... السيطرة على X بعد معارك استمرت أياما": far from
+                # the fighting, the first side the sentence names
+                actor = doers[0].value[1]
         # the forces whose positions an unnamed striker hit: not their own air force (``detect_item``)
         struck = [a.value[1] for a in actors if not _POSITIONS.isdisjoint(_window(words, a.tok - 2, a.tok))
                   ] if actor is None and etype == "strike" else ()
@@ -1334,6 +1430,21 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
     return out
 
 
+_COURT = _words("محكمه المحكمه محاكم المحاكم قاضي القاضي القضاء قضائي القضائيه الدعوي دعوي النيابه")
+_FIRE = _words("حريق الحريق حرائق الحرائق النيران النار الحريقين")
+
+
+def _control_of_fire(words: list[str], w1: int) -> bool:
+    """Is what is brought under control (the word after the first على from the cue's
+    last word on) a fire?"""
+    for i in range(max(w1 - 1, 0), min(w1 + 8, len(words) - 1)):
+        if words[i] == "علي":
+            return not _FIRE.isdisjoint(_variants(words[i + 1]))
+    return False
+
+
+# Near to, on the verge of (a capture not yet made: the advance is the event)
+_NEAR_TO = _words("اقتراب يقترب تقترب اقترب اقتربت يقتربون وشك قاب قرب")
 _ITS_CONTROL = ("سيطرته", "سيطرتها", "سيطرتهم")
 _TAKING = _words("اعلن اعلنت يعلن تعلن اعلنوا يعلنون احكام استكمل استكملت يستكمل تستكمل استكمال")
 _HOLDING = _words("""تعزيز يعزز تعزز عزز عززت استمرار رغم برغم قرب اقتراب يقترب تقترب اقترب اقتربت
@@ -1371,6 +1482,24 @@ _ASSAULT_ON = re.compile(r"^(ال)?(بري|بريا|واسع|واسعا)$")
 _WEAPON_TALK = _words("""خبراء خبير خبيري خبيرا برنامج برامج ترسانه تجربه تجارب اختبار اختبرت اختبر تختبر
     يختبر شحنه شحنات تهريب صفقه منظومه منظومات مصنع مصانع تطوير تزويد امتلاك امتلكت تمتلك يمتلك تصنيع
     صنع""")
+# Storming and offensive words (اقتحمت, هجوما واسعا) and the kinds of attack after "هجوم".
+_ASSAULT = re.compile("^[وف]?([يت]?قتحم|اقتحام|اقتحم|هجوم|هجمات)")
+_ATTACK_KIND = _words("""كيماويا كيميائيا كيمياويا كيماوي كيميائي انتحاريا انتحاري ارهابيا ارهابي
+    مسلحا مسلح بالغاز بالكلور الطعن طعن بالسكين بسكين الدهس دهس بالدهس""")
+_MISSILE_KIND = _words("صاروخيه الصاروخيه صاروخيا بالصواريخ")
+# What is stormed in an assault on a target (اقتحموا قاعدة عسكرية, مقر المؤسسة), not a
+# place a force advances into (اقتحمت القوات مدينة X, مطار X).
+_BUILDINGS = _words("""قاعده قواعد مقر مقرا مقرات مبني مبنى مباني نقطه حاجز ثكنه ثكنات سجن فندق
+    كنيسه مسجد مخزن مخازن قنصليه سفاره مستشفي""")
+
+
+def _stormed_building(words: list[str], w1: int) -> bool:
+    """Is a building named among the four words after a verb of storming ("اقتحم 3 مسلحين
+    مبنى المحافظة")? Not "معاقل تنظيم القاعدة", al-Qaeda's strongholds."""
+    return any(not _BUILDINGS.isdisjoint(_variants(words[i])) and words[i - 1] != "تنظيم"
+               for i in range(w1, min(w1 + 4, len(words))))
+
+
 # The edge of a place (على مشارف, أبواب, مداخل, أطراف): an advance only where a force is there.
 _OUTSKIRTS = tuple(match_form(w).strip() for w in "مشارف ابواب مداخل اطراف".split())
 _REACH = _words("بلغ بلغت تبلغ يبلغ بلغوا وصل وصلت تصل يصل وصلوا reached")
@@ -1451,6 +1580,9 @@ def _reporting_state(a: _Mention, c: _Mention, words: list[str], form: str, said
     for i in range(a.tok_end, min(a.tok_end + 3, c.tok)):
         if not _SPEECH.isdisjoint(_variants(words[i])):
             return any(words[j] in ("ان", "that") for j in range(i + 1, min(i + 5, c.tok)))
+    # the verb first ("أعلنت سوريا وروسيا أن الغارات ... نفذتها إسرائيل")
+    if any(not _SPEECH.isdisjoint(_variants(w)) for w in words[max(a.tok - 3, 0):a.tok]):
+        return any(words[j] in ("ان", "that") for j in range(a.tok_end, min(a.tok_end + 3, c.tok)))
     return False
 
 

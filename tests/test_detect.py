@@ -824,3 +824,122 @@ def test_a_state_telling_of_an_attack_is_not_its_doer():
 def test_the_force_whose_targets_are_struck_is_not_the_striker():
     assert events("قال الجيش الإسرائيلي إنه ضرب عشرين هدفا لحماس بغارات جوية في قطاع غزة") == [
         ("strike", "israel", "Gaza Strip")]
+
+
+def test_storming_a_base_is_an_attack_storming_a_town_an_advance():
+    assert events("مسلحون من حركة الشباب تقتحم قاعدة عسكرية في جنوب الصومال") == [
+        ("attack", "al_shabaab", "Somalia")]
+    assert events("القوات اليمنية تقتحم مطار الحديدة") == [("advance", "yemen_gov", "Hodeidah Airport")]
+
+
+def test_a_launched_attack_of_a_kind_keeps_its_type():
+    assert events("أكدت واشنطن أن النظام السوري نفذ هجوما كيماويا على مدينة دوما") == [
+        ("attack", "syria_gov", "Douma")]
+    assert events("الحوثيون شنوا هجمات صاروخية على مدينة جازان") == [("strike", "houthis", "Jizan")]
+    assert events("قال مسؤول إن الرجل الذي نفذ هجوم الطعن في ميونخ ينتمي إلى تنظيم داعش") == [
+        ("attack", "isis", "Munich")]
+    # an offensive launched on positions stays an advance
+    assert events("شنت قوات الجيش اليمني هجوما واسعا على مواقع الحوثيين في مديرية باقم") == [
+        ("advance", "yemen_gov", "Baqim")]
+
+
+def test_a_capital_that_names_its_state_is_no_place():
+    assert events("مقتل جنود أتراك في منطقة عفرين حيث تشن أنقرة عملية عسكرية ضد المقاتلين الأكراد") == [
+        ("advance", "turkey", "Afrin")]
+
+
+def test_an_offensive_threatened_or_warned_against_is_expected():
+    assert events("قال أردوغان إن تركيا ستشن عمليات عسكرية جديدة في شمال سوريا") == []
+    assert events("أردوغان يتوعد المسلحين الأكراد في العراق بشن عملية عسكرية في سنجار") == []
+    assert events("حذر الوزير الرئيس السوري من شن هجوم على محافظة إدلب") == []
+
+
+def test_a_backer_is_not_the_doer():
+    assert events("أحرز الجيش اليمني مسنودا بقوات التحالف العربي تقدما جديدا في مديرية نهم") == [
+        ("advance", "yemen_gov", "Nihm District")]
+    assert events("عملية عسكرية واسعة كبدت الحوثيين خسائر فادحة في مديرية باقم") == [
+        ("advance", "unknown", "Baqim")]
+
+
+def test_a_sponsor_is_no_place_and_an_isis_affiliate_is_isis():
+    assert events("استعادت قوات سوريا الديمقراطية المدعومة من قبل أمريكا بلدة هجين") == [
+        ("capture", "sdf", "Hajin")]
+    assert events("سيطر جيش خالد بن الوليد على بلدة حيط في ريف درعا")[0][1] == "isis"
+
+
+def test_a_capture_not_yet_made_is_no_capture():
+    assert events("قوات الشرعية تقترب من الاستيلاء على ميناء الحديدة") == [
+        ("advance", "yemen_gov", "Hodeidah Port")]
+    assert events("ضربات جوية للتحالف على طريق تحرير مدينة الحديدة") == [
+        ("strike", "saudi_coalition", "Al Hudaydah")]
+
+
+def test_an_unidentified_strike_is_no_air_forces():
+    assert events("غارة جوية مجهولة تستهدف معسكرا قرب مدينة بني وليد") == [("strike", "unknown", "Bani Walid")]
+
+
+def test_plots_bomb_making_fires_and_protests_are_no_events():
+    assert events("ثلاثة رجال متهمين بالتآمر لتفجير كنيسة في مدينة ميونخ") == []
+    assert events("الشرطة تعثر على مواد لصنع قنبلة في شقة بمدينة مانيلا") == []
+    assert events("سيطرت قوات الدفاع المدني على حريق ضخم في مدينة جدة") == []
+    assert events("مقتل متظاهر في اشتباكات بين محتجين وقوات الأمن في مدينة البصرة") == []
+
+
+def test_the_force_inside_an_entry_cue_enters():
+    assert events("تحصن مسلحو داعش في الأحياء القريبة من بلدة القائم عقب دخول القوات العراقية إليها") == [
+        ("capture", "iraq_gov", "Al-Qaim")]
+
+
+def test_the_force_killed_by_a_named_doer_is_the_victim():
+    assert events("قالت الشرطة إن طالبان قتلت 20 من قوات الأمن في كمين بولاية غزنة") == [
+        ("attack", "taliban", "Ghazni Province")]
+
+
+def test_a_state_that_announces_a_strike_is_not_its_doer():
+    assert events("أعلنت روسيا أن الغارات التي استهدفت مطار التيفور نفذتها إسرائيل") == [
+        ("strike", "israel", "Tiyas (T4) Airbase")]
+
+
+def test_a_missile_aimed_at_a_countrys_lands_strikes_that_country():
+    assert events("أطلق الحوثيون صاروخا من محافظة صعدة باتجاه الأراضي السعودية") == [
+        ("strike", "houthis", "Saudi Arabia")]
+
+
+def test_english_attacks_bombings_and_allied_forces():
+    assert events("Taliban fighters attacked a police checkpoint in Farah province") == [
+        ("attack", "taliban", "Farah Province")]
+    assert events("Russian warplanes bombed the town of Saraqib in Idlib province") == [
+        ("strike", "russia", "Saraqib")]
+    assert events("Turkish troops and allied rebels entered the town of Jandairis") == [
+        ("capture", "turkey", "Jindires")]
+    assert events("The minister attacked the government's policy in Baghdad") == []
+
+
+def test_aircraft_approaching_aircraft_is_no_advance():
+    assert events("الإمارات تدين اقتراب مقاتلات قطرية من طائرة مدنية في أجواء البحرين") == []
+    assert events("القوات التركية تقترب من مدينة عفرين") == [("advance", "turkey", "Afrin")]
+
+
+def test_a_battle_still_to_come_is_no_clash():
+    assert events("مقاتلات التحالف تقصف مواقع الحوثيين في الحديدة قبيل معركة الحسم") == [
+        ("strike", "saudi_coalition", "Al Hudaydah")]
+
+
+def test_an_appeal_in_court_and_gas_fired_at_protesters_are_no_attacks():
+    assert events("أيدت المحكمة العليا رفض الطعن المقدم من الوزير في مدينة لاهور") == []
+    assert events("احتجاجات على حدود غزة", "أصيب عشرات الفلسطينيين بالاختناق بالغاز إثر قمع الجيش "
+                  "الإسرائيلي مظاهرات قرب حدود قطاع غزة") == []
+    # a stabbing is an attack
+    assert events("مقتل شخصين في هجوم طعن في مدينة ميونخ") == [("attack", "unknown", "Munich")]
+
+
+def test_a_country_across_the_border_is_neither_place_nor_doer():
+    assert events("انفجار قنبلة يقتل جنودا أتراكا في منطقة قريبة من الحدود مع العراق وإيران") == []
+    # across the border is in that country
+    assert [e[2] for e in events("مقتل 22 من عناصر الحشد الشعبي في ضربة جوية عبر الحدود مع سوريا")] == ["Syria"]
+
+
+def test_a_clash_named_far_from_any_force_is_the_first_sides():
+    assert events("استعادت القوات الشرعية بإسناد من مقاتلات التحالف العربي يوم الأحد السيطرة على ثلاث تلال "
+                  "استراتيجية ومواقع أخرى في مديرية باقم شمالي محافظة صعدة بعد معارك عنيفة") == [
+        ("capture", "yemen_gov", "Baqim"), ("clash", "yemen_gov", "Baqim")]
