@@ -484,7 +484,7 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
 
 _FIRE_ON_CROWDS = re.compile("اطلاق نار|اطلاق النار|بالغاز|الغاز")
 _CROWDS = re.compile("متظاهر|محتج|مظاهر|تظاهر|احتجاج")
-_UNIDENTIFIED = frozenset(match_form(w).strip() for w in "مجهوله مجهول مجهولا مجهولين المجهوله unidentified".split())
+_UNIDENTIFIED = _words("مجهوله مجهول مجهولا مجهولين المجهوله unidentified")
 _SHELLS = re.compile("قذيف|قذائف|هاون|مقذوف")
 
 
@@ -672,7 +672,7 @@ _AFFILIATED = frozenset(match_form(w).strip() for w in """المرتبطه ال�
 
 
 # Words that name a town or a unit before its name (لمدينة دير الزور, باتجاه مدينة نجران)
-_TOWN_WORDS = _UNIT_WORDS | frozenset(match_form(w).strip() for w in "مدينه بلده قريه منطقه".split())
+_TOWN_WORDS = _UNIT_WORDS | _words("مدينه بلده قريه منطقه")
 
 
 def _affiliation(p: _Mention, words: list[str]) -> bool:
@@ -752,7 +752,7 @@ def _aside(p: _Mention, actors: list[_Mention], words: list[str], countries: dic
     return _stray(p, countries)
 
 
-_BORDER = frozenset(match_form(w).strip() for w in "حدود الحدود حدودها حدوده border borders".split())
+_BORDER = _words("حدود الحدود حدودها حدوده border borders")
 
 
 def _over_border(tok: int, words: list[str]) -> bool:
@@ -783,7 +783,7 @@ def _is_actor_place(p: _Mention, actors: list[_Mention], words: list[str]) -> bo
     return not (glued or town or _hitb(words, p.tok - 1, p.tok, _B_TARGET_PREPOSITIONS))
 
 
-_CAPITAL_WORDS = frozenset(match_form(w).strip() for w in "العاصمه عاصمه مدينه المدينه".split())
+_CAPITAL_WORDS = _words("العاصمه عاصمه مدينه المدينه")
 
 
 def _nisba_ok(a: _Mention, words: _Words) -> bool:
@@ -876,7 +876,7 @@ def _threatened_with(words: list[str], c: _Mention) -> bool:
 # A verb of launching in the future (ستشن, سينفذ, ستبدأ).
 _WILL_LAUNCH = re.compile(r"^[وف]?س[يتن](شن|نفذ|بدا|طلق|خوض)")
 _CHEMICAL = re.compile("كيماوي|كيميائي|كيمياوي|غاز|سارين|كلور")
-_AFTER = frozenset(match_form(w).strip() for w in "بعد بعدما عقب اثر".split())
+_AFTER = _words("بعد بعدما عقب اثر")
 
 
 def _clause_start(words: list[str], w0: int) -> int:
@@ -890,8 +890,8 @@ def _clause_start(words: list[str], w0: int) -> int:
 
 
 _DATED_YEAR = re.compile(r"^(19|20)\d\d$")
-_PAST = frozenset(match_form(w).strip() for w in "الماضي المنصرم الفائت".split())
-_SPAN = frozenset(match_form(w).strip() for w in "بعد قبل منذ من نحو قرابه".split())
+_PAST = _words("الماضي المنصرم الفائت")
+_SPAN = _words("بعد قبل منذ من نحو قرابه")
 
 
 def _dated_before(words: _Words, w0: int) -> bool:
@@ -925,7 +925,7 @@ _AIRCRAFT = frozenset(match_form(w).strip() for w in """طائره الطائر�
     مسيرات المقاتله مقاتله drone plane aircraft jet""".split())
 
 
-_PLANES = _AIRCRAFT | frozenset(match_form(w).strip() for w in "مقاتلات مقاتلتين طائرتين طائرتي".split())
+_PLANES = _AIRCRAFT | _words("مقاتلات مقاتلتين طائرتين طائرتي")
 
 
 def _aimed_at_aircraft(words: list[str], w1: int) -> bool:
@@ -936,7 +936,7 @@ def _aimed_at_aircraft(words: list[str], w1: int) -> bool:
 
 
 _DEMONSTRATIVES = frozenset(("هذا", "هذه", "ذلك", "تلك", "هذي"))
-_NOT_STARTED = frozenset(match_form(w).strip() for w in "يبدأ تبدأ ينطلق تنطلق".split())
+_NOT_STARTED = _words("يبدأ تبدأ ينطلق تنطلق")
 _EXPECTED_NOT_QAD = _EXPECTED - {"قد"}  # قد is judged by the verb after it
 _EXPECTED_AFTER = frozenset({"المرتقبه", "المرتقب", "مرتقبه", "مرتقب", "المحتمل", "المحتمله", "محتمل", "محتمله"})
 _KILLED_OF = frozenset({"مقتل", "قتل", "قتلي", "مصرع", "اصابه", "قتلت", "قتلوا", "killed", "killing"})
@@ -1115,8 +1115,8 @@ def _taken_from(a: _Mention, words: list[str]) -> bool:
 
 
 # (and "صاروخ من اليمن استهدف نجران", "أطلقوه باتجاه نجران": the target after its verb)
-_AIMED_AT = frozenset(match_form(w).strip() for w in """علي ضد باتجاه نحو صوب استهدف استهدفت يستهدف تستهدف
-    on against""".split())
+_AIMED_AT = _words("""علي ضد باتجاه نحو صوب استهدف استهدفت يستهدف تستهدف
+    on against""")
 
 
 _LANDS = frozenset(("الاراضي", "اراضي"))
