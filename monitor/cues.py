@@ -243,6 +243,16 @@ NON_MILITARY_SENTENCE = """محاكاه|تحاكي|مناورات|مناوره|�
     فيضانات|الفيضانات|سيول|السيول|زلزال|الزلزال|اعصار|الاعصار|امطار|الامطار|تسونامي|
     exercise|exercises|drill|drills|simulation|protesters|protest|protests|hackers|cyber|cyberattack|
     football|match|striker|tournament|league"""
+# Near an advance (تقدم, "to lead" as well as "to advance"): a vote, its results and its
+# lists, not a front ("تقدم قائمة X في الانتخابات", "يتقدم نتائج الفرز"). Words of the
+# vote are read in the clause around the cue, the lists and parties right after it
+# ("تقدم الحزب الحاكم"; "قائمة" is also "ongoing", المعارك لا تزال قائمة).
+ELECTION = """الانتخابات|انتخابات|الانتخابيه|انتخابيه|الانتخابي|انتخابي|الاقتراع|اقتراع|
+    الفرز|فرز|استطلاعات|الاستطلاعات|استطلاع|مقاعد|المقاعد|مقعدا|الناخبين|ناخبين|التصويت|الاستفتاء|
+    election|elections|vote|votes|polls|ballot"""
+BALLOT = """قائمه|القائمه|قائمتين|قوائم|القوائم|لائحه|اللائحه|لوائح|مرشح|المرشح|مرشحي|المرشحين|مرشحين|
+    الحزب|الاحزاب|احزاب|نتائج|النتائج|الاصوات|اصوات|party|list|candidate|candidates"""
+_ELECTION, _BALLOT = _words(ELECTION), _words(BALLOT)
 # (the words are single: "مسيرة" alone is as often a drone, طائرة مسيرة, as a march)
 _PROTEST = _words("""المتظاهرين متظاهرين متظاهرون المحتجين الاحتجاجات احتجاجات مسيرات العوده
     محتجين محتجون مظاهرات المظاهرات تظاهرات التظاهرات

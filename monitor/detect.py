@@ -29,8 +29,10 @@ from monitor.cues import (
     _ATTACK_AIR,
     _ATTACK_LAND,
     _BACKGROUND,
+    _BALLOT,
     _CLAIMED,
     _DEFENCE,
+    _ELECTION,
     _EXPECTED,
     _FLEE,
     _FORCE_AFTER,
@@ -361,6 +363,7 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
     title_places = []
     title_event_places = {}  # type -> the place of the title's first event of that type
     title_actor, title_speaker = None, False
+    title_besieger = None  # the title's doer as the besieger of the summary's "المحاصرة"
     for s, cues, actors, places in analysed:
         for p in places:
             # (one candidate, most names: it is the place)
@@ -420,6 +423,15 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
             title_actor = doers[0].value[1] if doers else None
             # "واشنطن: ..." names who speaks: not the doer of an attack the item tells of
             title_speaker = bool(doers) and doers[0].tok == 0 and _speaker_prefix(s, doers[0])
+            # "فرنسا تتهم النظام بهجوم كيماوي": a state by its name in a title on a chemical
+            # attack tells of it or reacts (``_reporting_state``)
+            if doers and not title_speaker and _TOXIC.search(s.form):
+                title_speaker = s.form[doers[0].start:doers[0].end] in _TELLERS
+            # the force doing the title's event ("مع اقتراب القوات التركية"), not a state by
+            # its name nor a party to talks ("روسيا تؤجل مفاوضات"), besieges the place the
+            # summary calls besieged
+            title_besieger = title_actor if cues and doers and not _parley(doers[0], words) and (
+                s.form[doers[0].start:doers[0].end] not in _actors.STATE_NAMES) else None
         for raw, intercept, struck, ev in _sentence_events(s, words, cues, actors, places):
             if ev["modality"] == "background":
                 # (its doer, if named: another side's event at the place is still reported)
@@ -434,6 +446,8 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
                     ev["place"] = title_event_places.get(ev["type"]) or title_places[0].value.as_dict()
                 elif s.field == "title" and ev["place"] is not None:
                     title_event_places.setdefault(ev["type"], ev["place"])
+                if s.field != "title" and raw == "@besieger":
+                    raw = title_besieger or raw
                 if s.field != "title" and not (ev["type"] == "attack" and title_speaker):
                     raw = raw or title_actor
             country = ev["place"]["country"] if ev["place"] else top_country
@@ -444,7 +458,7 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
                 # their sender is not said; "غارة مجهولة", an unidentified strike, is no one's)
                 raw = "@air"
                 ev["_default"] = True
-            elif raw is None and ev["type"] == "siege":
+            elif ev["type"] == "siege" and raw in (None, "@besieger"):
                 raw = "@besieger"  # "الغوطة المحاصرة": the besieger is not named
                 ev["_default"] = True
             ev["actor"] = _actors.resolve(raw or "unknown", country)
@@ -952,10 +966,11 @@ _INTERCEPT = _words("""اعترض اعترضت اعترضوا يعترض تعت�
 _MASKED = _MASKED + (_INTERCEPT, _AT_AIRCRAFT)
 _MASKED = _MASKED + (_NONMIL_SENT, _MILITARY, _AIR, _HAPPENED, _PROTEST, _DIRECTIONS, MILITARY_NOUNS)
 _UNIT_NAMES = frozenset(_UNITS)  # (the words ``_unit_places`` reads)
-_MASKED = _MASKED + (_UNIT_NAMES,)
+_MASKED = _MASKED + (_UNIT_NAMES, _ELECTION, _BALLOT)
 _BIT = {wl: 1 << i for i, wl in enumerate(_MASKED)}
 _B_DIRECTIONS = _BIT[_DIRECTIONS]
 _B_UNITS = _BIT[_UNIT_NAMES]
+_B_ELECTION, _B_BALLOT = _BIT[_ELECTION], _BIT[_BALLOT]
 _B_BEFORE = _BIT[_NEGATED] | _BIT[_EXPECTED_NOT_QAD] | _BIT[_BACKGROUND]  # read before a cue (``_modality``)
 _B_MILITARY_NOUNS = _BIT[MILITARY_NOUNS]
 (_B_NEGATED, _B_EXPECTED_NOT_QAD, _B_EXPECTED_AFTER, _B_BACKGROUND, _B_CLAIMED, _B_NONMIL_AFTER,
@@ -977,7 +992,9 @@ def _victim(a: _Mention, words: _Words) -> bool:
         if words.masks is None:
             _masks(words)
         bits = words.any  # most sentences hold no word of these lists: no window is read
-        a.victim = bool((not by_hand and bits & _B_VICTIM and _hitb(words, t - 2, t, _B_VICTIM))
+        # "الدليل على أن الحكومة نفذت": the force after أن (that) is its clause's subject
+        a.victim = bool((not by_hand and bits & _B_VICTIM and _hitb(words, t - 2, t, _B_VICTIM)
+                         and not (t > 0 and words[t - 1] in ("ان", "that")))
                         or (bits & _B_SUPPORT and _hitb(words, t - 3, t, _B_SUPPORT) and a.value[1] != "turkey")
                         or (bits & _B_DEFENCE and _hitb(words, t - 2, t, _B_DEFENCE))
                         # "الدفاعات الجوية التابعة لقوات التحالف": the force the defences belong to
@@ -1299,6 +1316,8 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             continue  # طوقا أمنيا, تطويق أمني: a police cordon
         if etype == "advance" and w1 < n and words[w1] in ("علي", "ب") and not _ASSAULT_ON.match(words[w1 - 1]):
             continue  # تقدم على / تقدم ب: to proceed to, to submit (but هجوما بريا على X: an offensive on X)
+        if etype == "advance" and bare & (_B_ELECTION | _B_BALLOT) and _vote_lead(words, w0, w1):
+            continue  # "تقدم قائمة X في الانتخابات", "تقدم الحزب": a lead in a vote, no advance
         if ("m" in flags or etype in ("withdrawal", "advance", "capture")) and not military:
             continue
         weapon = etype == "strike" and not _WEAPONS.isdisjoint(_variants(words[w0]))
@@ -1434,6 +1453,13 @@ _COURT = _words("محكمه المحكمه محاكم المحاكم قاضي ا
 _FIRE = _words("حريق الحريق حرائق الحرائق النيران النار الحريقين")
 
 
+def _vote_lead(words: _Words, w0: int, w1: int) -> bool:
+    """Is the advance cue a lead in a vote: a word of the vote (``_ELECTION``) among the
+    five words before it or the ten after it, or a list, a party or results
+    (``_BALLOT``) among the two after it?"""
+    return _hitb(words, w0 - 5, w1 + 10, _B_ELECTION) or _hitb(words, w1, w1 + 2, _B_BALLOT)
+
+
 def _control_of_fire(words: list[str], w1: int) -> bool:
     """Is what is brought under control (the word after the first على from the cue's
     last word on) a fire?"""
@@ -1552,11 +1578,33 @@ def _besieger(c: _Mention, actors, words: _Words):
     """The force besieging the place before "المحاصرة" (the besieged): "معقل الفصائل
     المحاصر" names the besieged force before it, so it is a force named farther before
     it, or one after it as "من قبل X" (by X); another force after it belongs to the next
-    clause ("الغوطة المحاصرة، بينما استعادت الفصائل بلدة")."""
+    clause ("الغوطة المحاصرة، بينما استعادت الفصائل بلدة"). A party that talks, mediates,
+    evacuates or speaks about the place is none (``_parley``): then "@besieger", the
+    default, and not the title's doer either."""
     w0 = c.tok
     cands = [a for a in actors if not 0 <= w0 - a.tok_end <= 5
-             and (a.tok < w0 or words[a.tok - 1] in _BY)]
-    return _choose_actor(c, cands, words) if cands else None
+             and (a.tok < w0 or words[a.tok - 1] in _BY) and not _parley(a, words)]
+    return (_choose_actor(c, cands, words) if cands else None) or "@besieger"
+
+
+# Talks, deals, offers, mediation, evacuation, aid and requests: the party named with
+# them deals with a besieged place, it does not besiege it.
+_PARLEY = _words("""تفاوض يتفاوض تتفاوض نتفاوض التفاوض مفاوضات المفاوضات محادثات اتفاق اتفاقا
+    الاتفاق توصل التوصل عرض يعرض تعرض عرضت وساطه بوساطه وسيط الوسيط اجلاء لاجلاء باجلاء اخراج
+    لاخراج اخلاء لاخلاء مساعدات المساعدات قافله قوافل طالب طالبت يطالب تطالب طلب طلبت
+    negotiate negotiating negotiations talks deal agreement offered evacuation evacuate aid""")
+
+
+def _parley(a: _Mention, words: list[str]) -> bool:
+    """Is the force named as a party that talks, deals, evacuates or speaks: a word of
+    ``_PARLEY`` among the three words before it or the four after it, a speaker's word
+    (``_SPEAKER``) right before it or within two after it? "اتفاق مع روسيا على إجلاء
+    المصابين من المنطقة المحاصرة", "الجيش الروسي يعرض على المسلحين في الغوطة المحاصرة",
+    "قالت وزارة الدفاع الروسية". (Read only for "المحاصرة", a rare cue.)"""
+    t, e = a.tok, a.tok_end
+    return (not _PARLEY.isdisjoint(_window(words, t - 3, t)) or not _PARLEY.isdisjoint(_window(words, e, e + 4))
+            or not _SPEAKER.isdisjoint(_window(words, t - 1, t))
+            or not _SPEAKER.isdisjoint(_window(words, e, e + 2)))
 
 
 def _speaker_prefix(s: Sentence, a: _Mention) -> bool:
@@ -1567,16 +1615,40 @@ def _speaker_prefix(s: Sentence, a: _Mention) -> bool:
 
 _SPEECH = _words("""قال قالت يقول تقول اعلن اعلنت يعلن تعلن اكد اكدت يؤكد تؤكد ذكر ذكرت اعتبر اعتبرت
     اتهم اتهمت يتهم تتهم زعم زعمت تزعم يزعم""")
+# A speaker's words: "قالت وزارة الدفاع الروسية", "المتحدث باسم X", "روسيا تعلن".
+_SPEAKER = _SPEECH | _words("المتحدث متحدث باسم بيان افاد افادت said says")
+
+
+# A chemical weapon (كيماوي, كيميائي, كيمياوي, السارين, الكلور, غاز سام, غاز الأعصاب), in
+# match form (كيميائي is كيميايي there).
+_TOXIC = re.compile(r"كيم[يا]|سارين|كلور|اعصاب|(^| )\S{0,3}سام(ه)?( |$)")
+_TELLING_BODIES = _words("البنتاغون Pentagon")
+_TELLERS = (_actors.STATE_NAMES - {"النظام"}) | _TELLING_BODIES
+
+
+def _chemical(words: list[str], c: _Mention) -> bool:
+    """Is the cue a chemical attack: a toxic word in it or in the three words after it
+    ("هجوم كيماوي", "الهجوم الكيميائي المفترض", "لهجمات بغاز الكلور")?"""
+    return bool(_TOXIC.search(" ".join(words[c.tok:c.tok_end + 3])))
 
 
 def _reporting_state(a: _Mention, c: _Mention, words: list[str], form: str, said_end: int) -> bool:
     """Is the actor a state named as the one who tells of the cue's event: "واشنطن تقول
     إن ..." with the cue in what it says ("إنه/إنها", it did, keeps it the doer), or a
-    title's "واشنطن: ..." (``said_end``: the words before the title's colon)?"""
-    if form[a.start:a.end] not in _actors.STATE_NAMES:
-        return False
+    title's "واشنطن: ..." (``said_end``: the words before the title's colon)? Of a chemical
+    attack, a state named by its name (or the Pentagon) only tells of it, accuses or
+    reacts ("فرنسا تدين الهجوم الكيماوي", "واشنطن ترى أن النظام شن هجوما كيماويا"): the
+    accused, if named, is the doer."""
+    name = form[a.start:a.end]
+    if name not in _actors.STATE_NAMES:
+        return name in _TELLING_BODIES and _chemical(words, c)
     if a.tok == 0 and a.tok_end == said_end <= c.tok:
         return True
+    if name != "النظام" and _chemical(words, c):
+        # (النظام, the Syrian regime, is the accused, and so is a state named as the
+        # attack's owner right after it: "هجوم كيماوي مزعوم لتركيا", "من قبل X")
+        return not (0 <= a.tok - c.tok_end <= 3
+                    and ("ل" in a.prefix.replace("ال", "", 1) or words[a.tok - 1] in _BY))
     for i in range(a.tok_end, min(a.tok_end + 3, c.tok)):
         if not _SPEECH.isdisjoint(_variants(words[i])):
             return any(words[j] in ("ان", "that") for j in range(i + 1, min(i + 5, c.tok)))

@@ -943,3 +943,40 @@ def test_a_clash_named_far_from_any_force_is_the_first_sides():
     assert events("استعادت القوات الشرعية بإسناد من مقاتلات التحالف العربي يوم الأحد السيطرة على ثلاث تلال "
                   "استراتيجية ومواقع أخرى في مديرية باقم شمالي محافظة صعدة بعد معارك عنيفة") == [
         ("capture", "yemen_gov", "Baqim"), ("clash", "yemen_gov", "Baqim")]
+
+
+def test_a_party_to_talks_about_a_besieged_place_is_not_its_besieger():
+    # offering, agreeing, negotiating: the default besieger, not the party
+    assert events("الجيش الروسي يعرض على المقاتلين في الغوطة الشرقية المحاصرة الخروج مع عائلاتهم") == [
+        ("siege", "syria_gov", "Eastern Ghouta")]
+    assert events("الفصائل تعلن التوصل إلى اتفاق مع روسيا لإجلاء الجرحى من مدينة دوما المحاصرة") == [
+        ("siege", "syria_gov", "Douma")]
+    # nor the title's party to talks
+    assert events("روسيا تؤجل المفاوضات مع الفصائل",
+                  "أجلت لجنة التفاوض اجتماعها بشأن مدينة دوما المحاصرة") == [("siege", "syria_gov", "Douma")]
+    # a force named as besieging, or doing the title's event, still is
+    assert events("افتتاح مدرسة جديدة في مدينة تعز المحاصرة من قبل ميليشيات الحوثي") == [
+        ("siege", "houthis", "Taiz")]
+    assert ("siege", "turkey", "Afrin") in events(
+        "القوات التركية تقترب من مدينة عفرين", "نزح آلاف المدنيين من المدينة المحاصرة خلال اليومين الماضيين")
+
+
+def test_a_state_telling_of_a_chemical_attack_is_not_its_doer():
+    assert events("الولايات المتحدة ترى أن هجوما كيماويا استهدف مدينة دوما") == [("attack", "unknown", "Douma")]
+    assert events("واشنطن تدين الهجوم الكيماوي في دوما",
+                  "قتل عشرات المدنيين في هجوم بغاز الكلور على مدينة دوما") == [("attack", "unknown", "Douma")]
+    # the accused is the doer, also after "على أن" (evidence that)
+    assert events("فرنسا تتهم النظام السوري بشن هجوم كيماوي على بلدة دوما") == [("attack", "syria_gov", "Douma")]
+    assert events("فرنسا تقول إن لديها أدلة على أن النظام السوري نفذ الهجوم الكيماوي في دوما") == [
+        ("attack", "syria_gov", "Douma")]
+    # a state named as the attack's owner
+    assert [a for _, a, _ in events("مصادر طبية: هجوم كيماوي مزعوم لتركيا على قرية المزينة في عفرين")] == ["turkey"]
+
+
+def test_a_lead_in_a_vote_is_no_advance():
+    assert events("تقدم قائمة الحشد الشعبي في الانتخابات البرلمانية في البصرة") == []
+    assert events("يتقدم الحزب المقرب من الجيش في مدينة الموصل") == []
+    assert events("تقدم مرشح قوات الحشد في كركوك بفارق كبير") == []
+    # voices (الأصوات) raised far from an advance do not make it a vote
+    assert events("قوات الجيش تتقدم نحو مدينة درنة وسط ارتفاع الأصوات المطالبة بحماية المدنيين") == [
+        ("advance", "lna", "Derna")]
