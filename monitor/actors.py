@@ -26,9 +26,12 @@ NAMES: dict[str, str] = {
         القوات الموالية للحكومة السورية|القوات الموالية للنظام|الجيش النظامي|القوات النظامية|جيش الأسد|
         قوات الدفاع الوطني|الدفاع الوطني|الميليشيات الموالية للنظام|قوات موالية للنظام|قوات موالية للحكومة السورية|
         Syrian army|Syrian government forces|Syrian troops|Syrian forces|regime forces|Assad forces|
-        Syrian government|Syrian regime|pro-Assad forces|Syrian warplanes|Syrian jets""",
+        Syrian government|Syrian regime|pro-Assad forces|Syrian warplanes|Syrian jets|
+        بشار الأسد|الرئيس السوري|الرئيس بشار الأسد|الأسد|نظام الرئيس بشار الأسد|نظام بشار الأسد|
+        الرئيس الأسد|Assad|Bashar al-Assad""",
     "russia": """روسيا|القوات الروسية|الطيران الروسي|الطائرات الروسية|المقاتلات الروسية|الجيش الروسي|
         وزارة الدفاع الروسية|موسكو|الشرطة العسكرية الروسية|
+        بوتين|بوتن|الرئيس الروسي|
         Russia|Russian forces|Russian warplanes|Russian jets|Russian military|
         Russian air force""",
     "iran": """إيران|طهران|الحرس الثوري|الحرس الثوري الإيراني|القوات الإيرانية|الميليشيات الإيرانية|
@@ -54,6 +57,7 @@ NAMES: dict[str, str] = {
     "turkey": """تركيا|أنقرة|الجيش التركي|القوات التركية|الطيران التركي|المقاتلات التركية|الطائرات التركية|
         القصف التركي|المدعومة من تركيا|المدعومين من تركيا|المدعومون من تركيا|الموالية لتركيا|
         الموالين لتركيا|المدعومة تركيا|درع الفرات|غصن الزيتون|الجيش الوطني السوري|
+        أردوغان|إردوغان|الرئيس التركي|
         Turkey|Turkish forces|Turkish army|Turkish military|Turkish troops|Turkish jets|Turkish warplanes|
         Turkish-backed|Turkey-backed""",
     "syria_rebels": """المعارضة السورية المسلحة|المعارضة السورية|فصائل المعارضة|الفصائل المعارضة|
@@ -68,12 +72,13 @@ NAMES: dict[str, str] = {
     "us_coalition": """التحالف الدولي|التحالف الدولي بقيادة الولايات المتحدة|التحالف بقيادة واشنطن|
         القوات الأميركية|القوات الأمريكية|الجيش الأميركي|الجيش الأمريكي|الولايات المتحدة|واشنطن|
         الطيران الأميركي|الطيران الأمريكي|البنتاغون|القوات الأميركية في أفغانستان|
-        المارينز|القيادة المركزية الأمريكية|القيادة المركزية الأميركية|
+        المارينز|القيادة المركزية الأمريكية|القيادة المركزية الأميركية|ترامب|ترمب|
+        الرئيس الأمريكي|الرئيس الأميركي|
         US-led coalition|U.S.-led coalition|US forces|U.S. forces|US military|U.S. military|
         American forces|US troops|United States|Pentagon|US warplanes|US aircraft""",
     "israel": """إسرائيل|الجيش الإسرائيلي|الطيران الإسرائيلي|القوات الإسرائيلية|الاحتلال|قوات الاحتلال|
         جيش الاحتلال|الاحتلال الإسرائيلي|طائرات الاحتلال|سلاح الجو الإسرائيلي|جيش الدفاع الإسرائيلي|
-        مدفعية الاحتلال|دبابات الاحتلال|
+        مدفعية الاحتلال|دبابات الاحتلال|نتنياهو|نتانياهو|
         Israel|Israeli army|Israeli military|IDF|Israeli forces|Israeli jets|Israeli warplanes|
         Israeli aircraft|Israeli troops""",
     "palestinian_factions": """حماس|حركة حماس|الجهاد الإسلامي|حركة الجهاد الإسلامي|سرايا القدس|
@@ -98,7 +103,8 @@ NAMES: dict[str, str] = {
         Saudi-led coalition|Arab coalition|Saudi-led|Saudi-UAE coalition|Saudi forces|Emirati forces""",
     "lna": """الجيش الوطني الليبي|الجيش الليبي|قوات حفتر|قوات الجيش الليبي|قوات الجيش الوطني الليبي|
         قوات القيادة العامة|القوات المسلحة الليبية|القوات المسلحة العربية الليبية|قوات الكرامة|
-        قوات المشير خليفة حفتر|قوات المشير حفتر|قوات خليفة حفتر|
+        قوات المشير خليفة حفتر|قوات المشير حفتر|قوات خليفة حفتر|حفتر|خليفة حفتر|المشير خليفة حفتر|
+        المشير حفتر|
         Libyan National Army|LNA|Haftar's forces|Haftar forces""",
     "libya_gov": """حكومة الوفاق|قوات حكومة الوفاق|قوات الوفاق|المجلس الرئاسي|حكومة الوفاق الوطني|
         البنيان المرصوص|قوات البنيان المرصوص|بركان الغضب|
@@ -171,7 +177,15 @@ def _nisba_forms(stem: str) -> list[str]:
 # they do not by themselves give a word like تقدم or استعاد a military sense.
 STATE_NAMES = frozenset(match_form(w).strip() for w in """
 روسيا|موسكو|إيران|طهران|تركيا|أنقرة|الولايات المتحدة|واشنطن|إسرائيل|بريطانيا|فرنسا|النظام|
+بوتين|بوتن|الرئيس الروسي|أردوغان|إردوغان|الرئيس التركي|ترامب|ترمب|الرئيس الأمريكي|الرئيس الأميركي|
+نتنياهو|نتانياهو|
 Russia|Iran|Turkey|United States|Israel|Britain|France""".split("|"))
+# Leaders named as their forces ("بشار الأسد شن هجوما", "حفتر يعلن تحرير درنة"): the doer
+# of what their forces do, but, like a state's name, no sign by itself that a word like
+# يسيطر or فرار is military ("حفتر يسيطر على الشرق الليبي" tells who holds it).
+LEADERS = frozenset(match_form(w).strip() for w in """
+بشار الأسد|الرئيس السوري|الرئيس بشار الأسد|الأسد|الرئيس الأسد|خليفة حفتر|المشير خليفة حفتر|
+المشير حفتر|حفتر|Assad|Bashar al-Assad""".split("|"))
 
 
 def lexicon() -> list[tuple[str, tuple]]:

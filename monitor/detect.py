@@ -363,6 +363,7 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
     title_places = []
     title_event_places = {}  # type -> the place of the title's first event of that type
     title_actor, title_speaker = None, False
+    title_teller = False  # the title's doer is a state or its leader by name (``_TELLERS``)
     title_besieger = None  # the title's doer as the besieger of the summary's "المحاصرة"
     for s, cues, actors, places in analysed:
         for p in places:
@@ -379,7 +380,8 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
             continue
         words = _Words.of(s.form)
         _masks(words)  # the word lists of its words, read by most of what follows
-        places = [p for p in places if not _aside(p, actors, words, countries)]
+        places = [p for p in places if not _aside(p, actors, words, countries)
+                  and not (actors and _in_foreign_name(p, actors))]
         if (s.field != "text" or cues) and words.any & _B_UNITS:
             places = _unit_places(places, words, gaz)
         for p in places:
@@ -425,8 +427,9 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
             title_speaker = bool(doers) and doers[0].tok == 0 and _speaker_prefix(s, doers[0])
             # "فرنسا تتهم النظام بهجوم كيماوي": a state by its name in a title on a chemical
             # attack tells of it or reacts (``_reporting_state``)
+            title_teller = bool(doers) and s.form[doers[0].start:doers[0].end] in _TELLERS
             if doers and not title_speaker and _TOXIC.search(s.form):
-                title_speaker = s.form[doers[0].start:doers[0].end] in _TELLERS
+                title_speaker = title_teller
             # the force doing the title's event ("مع اقتراب القوات التركية"), not a state by
             # its name nor a party to talks ("روسيا تؤجل مفاوضات"), besieges the place the
             # summary calls besieged
@@ -448,7 +451,10 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
                     title_event_places.setdefault(ev["type"], ev["place"])
                 if s.field != "title" and raw == "@besieger":
                     raw = title_besieger or raw
-                if s.field != "title" and not (ev["type"] == "attack" and title_speaker):
+                # (a state or leader the title names reacts to the summary's chemical attack:
+                # "ترامب: سنتخذ قرارا" over "بشأن الهجوم الكيماوي")
+                if s.field != "title" and not (ev["type"] == "attack" and (title_speaker or (
+                        title_teller and _TOXIC.search(s.form)))):
                     raw = raw or title_actor
             country = ev["place"]["country"] if ev["place"] else top_country
             if (raw is None and ev["type"] == "strike" and not intercept and _DRONES.isdisjoint(words)
@@ -511,6 +517,16 @@ def _other_side(a: str | None, b: str) -> bool:
 _HOME = {"syria_gov": "SY", "iraq_gov": "IQ", "yemen_gov": "YE", "afghan_gov": "AF", "iran": "IR",
          "turkey": "TR", "israel": "IL", "lna": "LY", "libya_gov": "LY", "houthis": "YE", "sdf": "SY",
          "syria_rebels": "SY", "hts": "SY", "peshmerga": "IQ", "taliban": "AF", "al_shabaab": "SO"}
+
+
+def _in_foreign_name(p: _Mention, actors: list[_Mention]) -> bool:
+    """Is the place a word of the name of a force from another country ("فيلق القدس",
+    Iran's Quds Force, names no event in Jerusalem)? (A force's own town, "مجلس منبج
+    العسكري", and a country, "القوات الأميركية في أفغانستان", stay places.)"""
+    if p.value.level == "country":
+        return False
+    return any(a.start <= p.start and p.end <= a.end and a.end - a.start > p.end - p.start
+               and _HOME.get(a.value[1], p.value.country) != p.value.country for a in actors)
 
 
 def _the_country(words: list[str], gaz, country: str | None) -> list[_Mention]:
@@ -1276,7 +1292,7 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
     if bare & _B_NONMIL_SENT and not _training_site_only(words):
         return []
     form = s.form
-    military = bool(bare & _B_MILITARY) or any(form[a.start:a.end] not in _actors.STATE_NAMES for a in actors)
+    military = bool(bare & _B_MILITARY) or any(form[a.start:a.end] not in _UNARMED_NAMES for a in actors)
     air = bool(bare & _B_AIR)
     # a question ("كم هجوما تعرضت له تركيا؟") asks, it does not report
     question = s.text.rstrip(" \"'»”)").endswith(("?", "؟"))
@@ -1623,6 +1639,8 @@ _SPEAKER = _SPEECH | _words("المتحدث متحدث باسم بيان افا�
 # match form (كيميائي is كيميايي there).
 _TOXIC = re.compile(r"كيم[يا]|سارين|كلور|اعصاب|(^| )\S{0,3}سام(ه)?( |$)")
 _TELLING_BODIES = _words("البنتاغون Pentagon")
+# Names of a state or a leader: they do not by themselves give a cue its military sense.
+_UNARMED_NAMES = _actors.STATE_NAMES | _actors.LEADERS
 _TELLERS = (_actors.STATE_NAMES - {"النظام"}) | _TELLING_BODIES
 
 

@@ -980,3 +980,36 @@ def test_a_lead_in_a_vote_is_no_advance():
     # voices (الأصوات) raised far from an advance do not make it a vote
     assert events("قوات الجيش تتقدم نحو مدينة درنة وسط ارتفاع الأصوات المطالبة بحماية المدنيين") == [
         ("advance", "lna", "Derna")]
+
+
+def test_a_leader_named_as_the_doer_is_his_forces():
+    assert ("capture", "turkey", "Jindires") in events("أردوغان يعلن السيطرة على مدينة جنديرس بعد معارك عنيفة")
+    assert ("capture", "lna", "Derna") in events("المشير خليفة حفتر يعلن تحرير مدينة درنة بعد معارك عنيفة")
+    assert ("advance", "syria_gov", "Daraa") in events(
+        "الرئيس السوري بشار الأسد يبدأ هجوما بريا واسعا على مدينة درعا وسط معارك عنيفة")
+    # a leader by name, like a state, gives no word a military sense by himself
+    assert events("حفتر يسيطر على معظم شرق ليبيا منذ سنوات") == []
+
+
+def test_a_leader_named_in_the_title_reacts_to_the_summarys_chemical_attack():
+    assert events("ترامب يعقد اجتماعا مع قادة الجيش",
+                  "بحث الاجتماع الهجوم الكيماوي الذي قتل العشرات في مدينة دوما") == [
+        ("attack", "unknown", "Douma")]
+
+
+def test_a_place_in_a_foreign_forces_name_is_no_place():
+    # فيلق القدس: Iran's Quds Force, not Jerusalem
+    assert events("سلاح الجو الإسرائيلي استهدف مواقع لفيلق القدس الإيراني داخل سوريا") == [
+        ("strike", "israel", "Syria")]
+
+
+def test_the_air_force_targeting_is_a_strike():
+    assert events("سلاح الجو الإسرائيلي يستهدف موقعا لحماس في بيت لاهيا") == [
+        ("strike", "israel", "Bayt Lāhyā")]
+    assert events("الجيش الإسرائيلي يعلن أن مقاتلاته استهدفت مخزن أسلحة في خان يونس") == [
+        ("strike", "israel", "Khan Yunis")]
+
+
+def test_tightening_the_noose_is_a_siege():
+    assert events("قوات النظام ضيقت الخناق على بلدة كفربطنا في الغوطة الشرقية") == [
+        ("siege", "syria_gov", "Kafr Batna")]
