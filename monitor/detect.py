@@ -228,12 +228,11 @@ def _analyse_all(sentences: list[Sentence], whole: str, gaz, lang: str):
 class _Words(list):
     """The words of a sentence's match form; ``masks`` (made on first use) tells for each
     word which of the word lists of ``_MASKED`` it or one of its variants belongs to, and
-    ``any`` which lists any word of the sentence belongs to. Made by ``of``: the defaults
-    are the class's, and list's own ``__init__`` is quicker than one in Python."""
-    masks = None
-    any = 0
-    _years = None
-    first = None  # a word list's bit: the index of its first word in the sentence (``_first``)
+    ``any`` which lists any word of the sentence belongs to. Made by ``of``, which sets
+    each slot (list's own ``__init__`` is quicker than one in Python). Slots, not an
+    instance dict and defaults of the class: they are read for each cue and each place,
+    and Python reads a slot of a list subclass several times quicker."""
+    __slots__ = ("form", "dated", "masks", "any", "_years", "first")
 
     @classmethod
     def of(cls, form: str) -> _Words:
@@ -242,6 +241,10 @@ class _Words(list):
         # Does it hold "عام" (a year), which dates an event (``_dated_before``)? Asked
         # for each cue, and most sentences hold none.
         words.dated = "عام" in form
+        words.masks = None  # (made by ``_masks``)
+        words.any = 0
+        words._years = None  # (made by ``_years``)
+        words.first = None  # a word list's bit: the index of its first word in the sentence (``_first``)
         return words
 
 
@@ -411,7 +414,8 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
             elif not _nisba_ok(a, words):
                 a.value = None
         actors = [a for a in actors if a.value is not None
-                  and not (s.form[a.start:a.end] in _actors.STATE_NAMES and _over_border(a.tok, words))]
+                  and not (words.any & _B_BORDER and s.form[a.start:a.end] in _actors.STATE_NAMES
+                           and _over_border(a.tok, words))]
         for a in actors:
             if not a.value[1].startswith("@") and a.value[1] not in seen_actors:
                 seen_actors.append(a.value[1])
@@ -580,9 +584,11 @@ def _settle_places(places: list[_Mention], words: _Words, gaz, resolved=None) ->
     # the places read as a part of a region by a direction before them
     refined = _read_directions(places, words, gaz) if words.any & _B_DIRECTIONS else set()
     for i, p in enumerate(places):
+        if p.value.level == "country":
+            continue  # (a country is read here only as the neighbour of a finer place)
         q = places[i + 1] if i + 1 < len(places) else None
-        if (q is not None and p.value.level != "country" and q.value.level != "country"
-                and _locates(p, q, words)):
+        if (q is not None and q.tok - p.tok_end <= 2 and q.value.level != "country"
+                and _locates(p, q, words)):  # (of two words between them at most)
             # "جبال X في مديرية Y بمحافظة Z", "منطقة X بمدينة Y": X lies in Y; a name
             # the gazetteer gives only to a place of another country, or far away, is
             # another place of that name, so the event is placed in Y
@@ -625,12 +631,15 @@ def _settle_places(places: list[_Mention], words: _Words, gaz, resolved=None) ->
     return places
 
 
-def _read_directions(places: list[_Mention], words: list[str], gaz) -> set:
+def _read_directions(places: list[_Mention], words: _Words, gaz) -> set:
     """The regions a direction names ("شمال ووسط سيناء", "شرقي ريف حمص"), for
     ``_settle_places``: the ids of the places read as a part of a region."""
     refined = set()
+    ms = words.masks
     for p in places:
-        if p.tok >= 1 and p.value.level != "locality":
+        # (each reading needs a direction, or one with و, right before the place: by the
+        # masks, most places have none)
+        if p.tok >= 1 and p.value.level != "locality" and ms[p.tok - 1] & _B_DIRECTIONS:
             name = p.surface
             first = words[p.tok]
             if first[:1] == "و" and first[1:] in _DIRECTIONS and " " in name:
@@ -736,14 +745,15 @@ def _stray(p: _Mention, countries: dict) -> bool:
 _UNITS = ("محافظه", "ولايه", "اقليم")
 
 
-def _unit_places(places: list[_Mention], words: list[str], gaz) -> list[_Mention]:
+def _unit_places(places: list[_Mention], words: _Words, gaz) -> list[_Mention]:
     """"ولاية فراه", "محافظة تعز", "إقليم X": an administrative word names the province,
     not the town of its name; a name the gazetteer lacks (another transliteration) is
-    looked up by its skeleton among the provinces."""
+    looked up by its skeleton among the provinces. (``words.masks`` must be made.)"""
     starts = {p.tok: p for p in places}
     added = []
-    for i, w in enumerate(words[:-1]):
-        if not w.endswith(_UNITS) or _bare(w) not in _UNITS:
+    # (the words of ``_UNIT_NAMES`` or a variant of one, by their masks: a few of the sentence)
+    for i in [i for i, m in enumerate(words.masks[:-1]) if m & _B_UNITS]:
+        if _bare(words[i]) not in _UNITS:
             continue
         p = starts.get(i + 1)
         if p is not None:
@@ -769,16 +779,23 @@ def _km_places(a, b) -> float:
     return _km({"lat": a.lat, "lon": a.lon}, {"lat": b.lat, "lon": b.lon})
 
 
-def _aside(p: _Mention, actors: list[_Mention], words: list[str], countries: dict) -> bool:
+def _aside(p: _Mention, actors: list[_Mention], words: _Words, countries: dict) -> bool:
     """Is the place named aside from the sentence's events: a country as the doer
     (``_is_actor_place``), a force's sponsor (``_affiliation``), a stray village abroad
-    (``_stray``)? Each applies to its own kind of place only, told here first."""
+    (``_stray``)? Each applies to its own kind of place only, told here first.
+    (``words.masks`` must be made.)"""
     v = p.value
+    # (most sentences name no force and hold no word of affiliation or of a border: the
+    # tests that need one are not made)
+    bits = words.any
     if v.level == "country":
-        return _is_actor_place(p, actors, words) or _affiliation(p, words) or _over_border(p.tok, words)
+        return bool((actors and _is_actor_place(p, actors, words))
+                    or (bits & _B_AFFILIATED and _affiliation(p, words))
+                    or (bits & _B_BORDER and _over_border(p.tok, words)))
     if v.population >= 1000000 or v.curated:
         # (a capital that names its state's forces, "عملية عسكرية بدأتها أنقرة", is one too)
-        return _affiliation(p, words) or (p.surface in _actors.STATE_NAMES and _is_actor_place(p, actors, words))
+        return bool((bits & _B_AFFILIATED and _affiliation(p, words))
+                    or (actors and p.surface in _actors.STATE_NAMES and _is_actor_place(p, actors, words)))
     return _stray(p, countries)
 
 
@@ -819,18 +836,21 @@ _CAPITAL_WORDS = _words("العاصمه عاصمه مدينه المدينه")
 def _nisba_ok(a: _Mention, words: _Words) -> bool:
     """A nationality adjective names forces only next to a military noun. (``words.masks``
     must be made.)"""
-    if a.value[1] and words[a.tok].isascii():
+    t = a.tok
+    if a.value[1] and words[t].isascii():
         nxt = words[a.tok_end] if a.tok_end < len(words) else ""
         return nxt in MILITARY_NOUNS
-    for i in (a.tok - 1, a.tok - 2):
-        if i >= 0 and words.masks[i] & _B_MILITARY_NOUNS:
+    ms = words.masks
+    for i in (t - 1, t - 2):
+        if i < 0:
+            break
+        if ms[i] & _B_MILITARY_NOUNS:
             return True  # also with a glued preposition: لغارات إسرائيلية
-        if i >= 0 and words[i][:1] == "و" and words[i] not in MILITARY_NOUNS:
+        if words[i][:1] == "و":
             break  # "الجيش والسفارة الفرنسية": the nationality is the second noun's
-
-    if a.tok >= 2 and words[a.tok - 2:a.tok] == ["من", "قبل"] and words[a.tok].endswith(("يين", "ين", "ون")):
-        return True  # "من قبل العراقيين": by the Iraqis, their forces
-    return False
+    # "من قبل العراقيين": by the Iraqis, their forces
+    return (t >= 2 and words[t - 1] == "قبل" and words[t - 2] == "من"
+            and words[t].endswith(("يين", "ين", "ون")))
 
 
 MILITARY_NOUNS = _actors.MILITARY_NOUNS
@@ -982,10 +1002,12 @@ _INTERCEPT = _words("""اعترض اعترضت اعترضوا يعترض تعت�
 _MASKED = _MASKED + (_INTERCEPT, _AT_AIRCRAFT)
 _MASKED = _MASKED + (_NONMIL_SENT, _MILITARY, _AIR, _HAPPENED, _PROTEST, _DIRECTIONS, MILITARY_NOUNS)
 _UNIT_NAMES = frozenset(_UNITS)  # (the words ``_unit_places`` reads)
-_MASKED = _MASKED + (_UNIT_NAMES, _ELECTION, _BALLOT)
+_MASKED = _MASKED + (_UNIT_NAMES, _AFFILIATED, _BORDER, _ELECTION, _BALLOT)  # (and ``_aside``)
 _BIT = {wl: 1 << i for i, wl in enumerate(_MASKED)}
 _B_DIRECTIONS = _BIT[_DIRECTIONS]
 _B_UNITS = _BIT[_UNIT_NAMES]
+_B_AFFILIATED = _BIT[_AFFILIATED]
+_B_BORDER = _BIT[_BORDER]
 _B_ELECTION, _B_BALLOT = _BIT[_ELECTION], _BIT[_BALLOT]
 _B_BEFORE = _BIT[_NEGATED] | _BIT[_EXPECTED_NOT_QAD] | _BIT[_BACKGROUND]  # read before a cue (``_modality``)
 _B_MILITARY_NOUNS = _BIT[MILITARY_NOUNS]
