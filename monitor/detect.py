@@ -313,12 +313,14 @@ def _years(words: _Words) -> tuple[list[int], list[int]]:
 
 
 class _MaskCache(dict):
-    """word: its ``_mask``, made on the first look-up (a dict's own look-up, quicker
-    than a cached function's call)."""
+    """word: its ``_mask`` (the bits of its word lists, and ``_B_MODAL_WORDS``), made on
+    the first look-up (a dict's own look-up, quicker than a cached function's call)."""
 
     def __missing__(self, word: str) -> int:
         vs = _variants(word)
         m = sum(bit for wl, bit in _BIT.items() if not wl.isdisjoint(vs))
+        if word in ("لم", "قد") or _WILL_LAUNCH.match(word):
+            m |= _B_MODAL_WORDS
         if len(self) >= 1 << 17:
             self.clear()  # a bound on the memory, as an LRU cache would keep
         self[word] = m
@@ -869,13 +871,17 @@ def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
             before |= m
     if before & _B_NEGATED and _hitb(words, w0 - 3, w0, _B_NEGATED):
         return "negated"
-    if " لم " in words.form and any(words[i] == "لم" and words[i + 1] in _NOT_STARTED
-                                    for i in range(w1, min(w1 + 8, len(words) - 1))):
-        return "negated"  # "الهجوم البري على المحافظة لم يبدأ بعد": it has not begun
-    if " قد " in words.form and "قد" in words[max(w0 - 3, 0):w0]:
-        i = words.index("قد", max(w0 - 3, 0))
-        if i + 1 < len(words) and words[i + 1][:1] in "يتن":
-            return "expected"
+    if bits & _B_MODAL_WORDS:  # (most sentences hold no لم, قد or future verb of launching)
+        if " لم " in words.form and any(words[i] == "لم" and words[i + 1] in _NOT_STARTED
+                                        for i in range(w1, min(w1 + 8, len(words) - 1))):
+            return "negated"  # "الهجوم البري على المحافظة لم يبدأ بعد": it has not begun
+        if " قد " in words.form and "قد" in words[max(w0 - 3, 0):w0]:
+            i = words.index("قد", max(w0 - 3, 0))
+            if i + 1 < len(words) and words[i + 1][:1] in "يتن":
+                return "expected"
+        # (read before the other rules of "expected" below: all return "expected")
+        if (w0 and _WILL_LAUNCH.match(words[w0 - 1])) or (w0 > 1 and _WILL_LAUNCH.match(words[w0 - 2])):
+            return "expected"  # "ستشن عمليات عسكرية", "سينفذ هجوما": what a side will launch
     if (before & _B_EXPECTED_NOT_QAD and _hitb(words, _clause_start(words, w0), w0, _B_EXPECTED_NOT_QAD)) or (
             bits & _B_EXPECTED_AFTER and _hitb(words, w1, w1 + 2, _B_EXPECTED_AFTER)
             and not _CHEMICAL.search(" ".join(words[w0:w1 + 1]))):
@@ -885,8 +891,6 @@ def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
         return "expected"  # "مثل هذا الهجوم": such an attack, one spoken of, not reported
     if "v" in flags and "س" in c.prefix:
         return "expected"
-    if any(_WILL_LAUNCH.match(w) for w in words[max(w0 - 2, 0):w0]):
-        return "expected"  # "ستشن عمليات عسكرية", "سينفذ هجوما": what a side will launch
     if _threatened_with(words, c):
         return "expected"
     if ("n" in flags and c.prefix and "ل" in c.prefix.replace("ال", "", 1).lstrip("وف")
@@ -910,16 +914,18 @@ _THREATEN = _words("""توعد يتوعد تتوعد توعدت هدد هددت 
 _WARN_FROM = _words("""حذر حذرت يحذر تحذر تحذير منع لمنع يمنع تمنع ثني لثني بثني""")
 
 
-def _threatened_with(words: list[str], c: _Mention) -> bool:
+def _threatened_with(words: _Words, c: _Mention) -> bool:
     """Is the cue what a side threatens or vows ("أردوغان يتوعد حزب العمال بالعراق بشن
     عملية عسكرية", "يتعهد بالسيطرة على X"), or warns another from ("حذر ترامب الرئيس
     السوري بشار الأسد من شن هجوم على إدلب")? The act follows ب, or من/عن and a verb of
     launching, after the verb and its object."""
+    if not words.any & _B_THREAT_OR_WARNING:
+        return False  # (most sentences: neither a threat nor a warning)
     w0 = c.tok
     if "ب" in c.prefix.replace("ال", "", 1) or (w0 and words[w0 - 1][:1] == "ب"):
-        return any(not _THREATEN.isdisjoint(_variants(w)) for w in words[max(w0 - 8, 0):w0])
+        return _hitb(words, w0 - 8, w0, _B_THREATEN)
     if w0 >= 2 and words[w0 - 2] in ("من", "عن") and _bare(words[w0 - 1]) in _LAUNCH:
-        return any(not _WARN_FROM.isdisjoint(_variants(w)) for w in words[max(w0 - 12, 0):w0])
+        return _hitb(words, w0 - 12, w0, _B_WARN_FROM)
     return False
 
 
@@ -1002,7 +1008,7 @@ _INTERCEPT = _words("""اعترض اعترضت اعترضوا يعترض تعت�
 _MASKED = _MASKED + (_INTERCEPT, _AT_AIRCRAFT)
 _MASKED = _MASKED + (_NONMIL_SENT, _MILITARY, _AIR, _HAPPENED, _PROTEST, _DIRECTIONS, MILITARY_NOUNS)
 _UNIT_NAMES = frozenset(_UNITS)  # (the words ``_unit_places`` reads)
-_MASKED = _MASKED + (_UNIT_NAMES, _AFFILIATED, _BORDER, _ELECTION, _BALLOT)  # (and ``_aside``)
+_MASKED = _MASKED + (_UNIT_NAMES, _AFFILIATED, _BORDER, _ELECTION, _BALLOT, _THREATEN, _WARN_FROM)
 _BIT = {wl: 1 << i for i, wl in enumerate(_MASKED)}
 _B_DIRECTIONS = _BIT[_DIRECTIONS]
 _B_UNITS = _BIT[_UNIT_NAMES]
@@ -1011,6 +1017,12 @@ _B_BORDER = _BIT[_BORDER]
 _B_ELECTION, _B_BALLOT = _BIT[_ELECTION], _BIT[_BALLOT]
 _B_BEFORE = _BIT[_NEGATED] | _BIT[_EXPECTED_NOT_QAD] | _BIT[_BACKGROUND]  # read before a cue (``_modality``)
 _B_MILITARY_NOUNS = _BIT[MILITARY_NOUNS]
+# The words themselves (not a variant) that ``_modality`` reads beyond its word lists:
+# "لم" (not yet), "قد" (may) and a verb of launching in the future (``_WILL_LAUNCH``).
+# (The bit after the lists'.)
+_B_MODAL_WORDS = 1 << len(_MASKED)
+_B_THREATEN, _B_WARN_FROM = _BIT[_THREATEN], _BIT[_WARN_FROM]
+_B_THREAT_OR_WARNING = _B_THREATEN | _B_WARN_FROM  # (``_threatened_with``)
 (_B_NEGATED, _B_EXPECTED_NOT_QAD, _B_EXPECTED_AFTER, _B_BACKGROUND, _B_CLAIMED, _B_NONMIL_AFTER,
  _B_RELATIVE, _B_STATE_AFTER, _B_ATTACK_AIR, _B_ATTACK_LAND, _B_PURPOSE, _B_FORCE_AFTER, _B_INTERCEPT,
  _B_AT_AIRCRAFT, _B_NONMIL_SENT, _B_MILITARY, _B_AIR, _B_HAPPENED, _B_PROTEST, _B_VICTIM, _B_SUPPORT,
@@ -1025,21 +1037,22 @@ def _victim(a: _Mention, words: _Words) -> bool:
     """Is this force the target, the victim or a supporter rather than the doer?"""
     if a.victim is None:
         t = a.tok
-        # "على يد/أيدي X" (at the hands of X): X is the doer
-        by_hand = t > 1 and words[t - 1] in _HANDS and words[t - 2] == "علي"
         if words.masks is None:
             _masks(words)
         bits = words.any  # most sentences hold no word of these lists: no window is read
-        # "الدليل على أن الحكومة نفذت": the force after أن (that) is its clause's subject
-        a.victim = bool((not by_hand and bits & _B_VICTIM and _hitb(words, t - 2, t, _B_VICTIM)
+        # (each rule reads the sentence's bits first: they cost least)
+        a.victim = bool((bits & _B_VICTIM and _hitb(words, t - 2, t, _B_VICTIM)
+                         # "على يد/أيدي X" (at the hands of X): X is the doer
+                         and not (t > 1 and words[t - 1] in _HANDS and words[t - 2] == "علي")
+                         # "الدليل على أن الحكومة نفذت": the force after أن (that) is its clause's subject
                          and not (t > 0 and words[t - 1] in ("ان", "that")))
                         or (bits & _B_SUPPORT and _hitb(words, t - 3, t, _B_SUPPORT) and a.value[1] != "turkey")
                         or (bits & _B_DEFENCE and _hitb(words, t - 2, t, _B_DEFENCE))
                         # "الدفاعات الجوية التابعة لقوات التحالف": the force the defences belong to
                         or (bits & _B_DEFENCE and not _OF_THE.isdisjoint(words[t - 2:t])
                             and _hitb(words, t - 4, t, _B_DEFENCE))
-                        or (t > 0 and words[t - 1] in ("من", "of")
-                            and bits & _B_KILLED_OF and _hitb(words, t - 5, t, _B_KILLED_OF))
+                        or (bits & _B_KILLED_OF and t > 0 and words[t - 1] in ("من", "of")
+                            and _hitb(words, t - 5, t, _B_KILLED_OF))
                         # "مناطق يسيطر عليها مقاتلو المعارضة", "الخاضعة لسيطرة داعش": who holds
                         # the place struck or taken
                         or (t > 1 and words[t - 1] in _ON_IT and _bare(words[t - 2])[:1] in "يت"
@@ -1047,8 +1060,8 @@ def _victim(a: _Mention, words: _Words) -> bool:
                         or (t > 0 and words[t - 1] in ("لسيطره", "سيطره") and t > 1
                             and ("خاضع" in words[t - 2] or _bare(words[t - 2]) in _AREAS))
                         # "مقتل 9 من قوات الحرس الوطني", "مقتل جنديين من عناصر الجيش"
-                        or (t > 1 and words[t - 2] in ("من", "of") and _bare(words[t - 1]) in _UNIT_OF
-                            and bits & _B_KILLED_OF and _hitb(words, t - 6, t, _B_KILLED_OF)))
+                        or (bits & _B_KILLED_OF and t > 1 and words[t - 2] in ("من", "of")
+                            and _bare(words[t - 1]) in _UNIT_OF and _hitb(words, t - 6, t, _B_KILLED_OF)))
     return a.victim
 
 
@@ -1331,68 +1344,77 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
     cues = [c for c in cues if "a" not in c.value[2] or (military and _hitb(words, c.tok - 2, c.tok, _B_AIR))]
     n = len(words)
     # another cue's clause (``_owned_from``) opens only after a relative pronoun or before
-    # a launch verb: without either, no cue's places are cut short
-    clauses = cues if len(cues) > 1 and ((bare & _B_RELATIVE and not _RELATIVE.isdisjoint(words)) or any(
-        c.tok_end < n and _LAUNCHES.match(words[c.tok_end]) for c in cues)) else ()
+    # a launch verb: without either, no cue's places are cut short (a launch verb holds
+    # "شن", and most sentences hold none)
+    clauses = cues if len(cues) > 1 and ((bare & _B_RELATIVE and not _RELATIVE.isdisjoint(words)) or (
+        "شن" in s.form and any(c.tok_end < n and _LAUNCHES.match(words[c.tok_end]) for c in cues))) else ()
     coordinated = len(places) > 1 and _coordinated(places, words)
     out = []
     doers = None  # the actors that are not victims, for ``_choose_actor``
     for c in cues:
         etype, flags = c.value[1], c.value[2]
         w0, w1 = c.tok, c.tok_end
-        if "n" in flags and etype == "siege" and any(o.tok == w0 and "p" in o.value[2] for o in cues):
-            continue  # المحاصرة read as "the besieged" (its "p" cue), not as "the siege"
         if "v" in flags and "ك" in c.prefix:
             continue  # a verb takes no ك ("as"): كفر is Kafr, not ك + فر "fled"
         if bare & _B_NONMIL_AFTER and _hitb(words, w1, w1 + 3, _B_NONMIL_AFTER):
             continue
-        if etype == "clash" and w0 > 0 and not _FRONTS.isdisjoint(_variants(words[w0 - 1])):
-            continue  # جبهات القتال: "the frontlines", where forces are sent, not a fight
-        if etype == "siege" and w0 > 0 and words[w0 - 1] in ("دول", "الدول"):
-            continue  # دول الحصار, الدول المحاصرة: the states boycotting Qatar
-        if etype == "siege" and w1 < n and _bare(words[w1]) in ("امني", "امنيا"):
-            continue  # طوقا أمنيا, تطويق أمني: a police cordon
-        if etype == "advance" and w1 < n and words[w1] in ("علي", "ب") and not _ASSAULT_ON.match(words[w1 - 1]):
-            continue  # تقدم على / تقدم ب: to proceed to, to submit (but هجوما بريا على X: an offensive on X)
-        if etype == "advance" and bare & (_B_ELECTION | _B_BALLOT) and _vote_lead(words, w0, w1):
-            continue  # "تقدم قائمة X في الانتخابات", "تقدم الحزب": a lead in a vote, no advance
         if ("m" in flags or etype in ("withdrawal", "advance", "capture")) and not military:
             continue
-        weapon = etype == "strike" and not _WEAPONS.isdisjoint(_variants(words[w0]))
-        if weapon and not (military or bare & _B_HAPPENED):
-            continue  # صاروخ, طائرة بدون طيار, لضربات: a rocket launch, a delivery drone, a setback
-        if (weapon or etype == "attack") and w0 > 0 and not _WEAPON_TALK.isdisjoint(_variants(words[w0 - 1])):
-            # خبراء الصواريخ, اختبرت صاروخا, منظومة صواريخ, مواد لصنع قنبلة: the weapon itself, no strike
-            continue
-        if etype == "advance" and _bare(words[w1 - 1]).startswith(_OUTSKIRTS) and not _at_outskirts(c, words, actors):
-            continue  # "مواقع على مشارف الحديدة", "فتحت أبوابها": where a thing lies, not an advance
-        if (etype == "advance" and ("قترب" in words[w0] or "قتراب" in words[w0])
-                and not _PLANES.isdisjoint(_window(words, w1, w1 + 5))):
-            continue  # "اقتراب مقاتلات قطرية من طائرة مدنية": aircraft near aircraft, no advance
-        if etype == "advance" and _arrival(words[w0]) and not _force_arrives(c, words, actors):
-            continue  # وصل المبعوث, وصول المساعدات, وصلت الحصيلة إلى: envoys, aid and tolls arrive too
         if ("v" in flags and w0 > 0 and bare & _B_RELATIVE and _hitb(words, w0 - 1, w0, _B_RELATIVE)
                 and not _hitb(words, w1, w1 + 3, _B_STATE_AFTER)
                 and not (w0 >= 2 and _bare(words[w0 - 2]) == "وقت")):
             # الذين يسيطرون على المدينة: who control it, a state ("في الوقت الذي سيطر",
             # while it took, reports)
             continue
-        if (etype == "capture" and "v" in flags and w1 < n and words[w1] in _ON_IT
-                and words[w0].lstrip("وف")[:1] in "يت"):
-            continue  # "مناطق يسيطر عليها المسلحون": which they hold, a state
-        if etype == "attack" and _bare(words[w0]) == "طعن" and not _COURT.isdisjoint(words):
-            continue  # "أيدت المحكمة ... رفض الطعن": an appeal in court, no stabbing
-        if etype == "capture" and _control_of_fire(words, w1):
-            continue  # "سيطرت قوات الدفاع المدني على حريق": firefighters put a fire under control
-        if etype == "capture" and "n" in flags and any(
-                not _NEAR_TO.isdisjoint(_variants(w)) for w in words[max(w0 - 3, 0):w0]):
-            continue  # "يقترب من الاستيلاء على الميناء", "اقتراب تحرير X": not yet taken
-        if etype == "capture" and words[w0].startswith(_ITS_CONTROL) and not _control_taken(c, words):
-            continue  # "استغلال سيطرتها على", "خلال فترة سيطرتهم على": control held, not taken
-        if etype == "withdrawal" and _bare(words[w0]) in _FLEE and not _force_flees(c, actors, words):
-            continue  # فرار الآلاف: people fleeing, not a force withdrawing
         if "t" in flags and TARGETS.isdisjoint(_window(words, w1, w1 + 6)):
             continue  # هاجم aimed at a person or a state: words, not arms
+        # The rules of the cue's own type (each a cue to drop, so their order is free: a
+        # cue reads only those of its type)
+        if etype == "advance":
+            if bare & (_B_ELECTION | _B_BALLOT) and _vote_lead(words, w0, w1):
+                continue  # "تقدم قائمة X في الانتخابات", "تقدم الحزب": a lead in a vote, no advance
+            if w1 < n and words[w1] in ("علي", "ب") and not _ASSAULT_ON.match(words[w1 - 1]):
+                continue  # تقدم على / تقدم ب: to proceed to, to submit (but هجوما بريا على X: an offensive on X)
+            if _bare(words[w1 - 1]).startswith(_OUTSKIRTS) and not _at_outskirts(c, words, actors):
+                continue  # "مواقع على مشارف الحديدة", "فتحت أبوابها": where a thing lies, not an advance
+            if (("قترب" in words[w0] or "قتراب" in words[w0])
+                    and not _PLANES.isdisjoint(_window(words, w1, w1 + 5))):
+                continue  # "اقتراب مقاتلات قطرية من طائرة مدنية": aircraft near aircraft, no advance
+            if _arrival(words[w0]) and not _force_arrives(c, words, actors):
+                continue  # وصل المبعوث, وصول المساعدات, وصلت الحصيلة إلى: envoys, aid and tolls arrive too
+        elif etype == "capture":
+            if "v" in flags and w1 < n and words[w1] in _ON_IT and words[w0].lstrip("وف")[:1] in "يت":
+                continue  # "مناطق يسيطر عليها المسلحون": which they hold, a state
+            if _control_of_fire(words, w1):
+                continue  # "سيطرت قوات الدفاع المدني على حريق": firefighters put a fire under control
+            if "n" in flags and any(not _NEAR_TO.isdisjoint(_variants(w)) for w in words[max(w0 - 3, 0):w0]):
+                continue  # "يقترب من الاستيلاء على الميناء", "اقتراب تحرير X": not yet taken
+            if words[w0].startswith(_ITS_CONTROL) and not _control_taken(c, words):
+                continue  # "استغلال سيطرتها على", "خلال فترة سيطرتهم على": control held, not taken
+        elif etype == "clash":
+            if w0 > 0 and not _FRONTS.isdisjoint(_variants(words[w0 - 1])):
+                continue  # جبهات القتال: "the frontlines", where forces are sent, not a fight
+        elif etype == "siege":
+            if "n" in flags and any(o.tok == w0 and "p" in o.value[2] for o in cues):
+                continue  # المحاصرة read as "the besieged" (its "p" cue), not as "the siege"
+            if w0 > 0 and words[w0 - 1] in ("دول", "الدول"):
+                continue  # دول الحصار, الدول المحاصرة: the states boycotting Qatar
+            if w1 < n and _bare(words[w1]) in ("امني", "امنيا"):
+                continue  # طوقا أمنيا, تطويق أمني: a police cordon
+        elif etype == "withdrawal":
+            if _bare(words[w0]) in _FLEE and not _force_flees(c, actors, words):
+                continue  # فرار الآلاف: people fleeing, not a force withdrawing
+        elif etype == "strike":
+            if not _WEAPONS.isdisjoint(_variants(words[w0])):
+                if not (military or bare & _B_HAPPENED):
+                    continue  # صاروخ, طائرة بدون طيار, لضربات: a rocket launch, a delivery drone, a setback
+                if _weapon_talk(words, w0):
+                    continue
+        elif etype == "attack":
+            if _weapon_talk(words, w0):
+                continue
+            if _bare(words[w0]) == "طعن" and not _COURT.isdisjoint(words):
+                continue  # "أيدت المحكمة ... رفض الطعن": an appeal in court, no stabbing
         if "t" in flags and _hitb(words, w0 - 3, w1 + 2, _B_AIR):
             etype = "strike"  # طائرات تهاجم قاعدة: aircraft attack by striking
         generic = "g" in flags  # explosions: the strike that caused them, if reported there
@@ -1536,6 +1558,12 @@ def _training_site_only(words: _Words) -> bool:
     hits = [i for i, m in enumerate(words.masks) if m & _B_NONMIL_SENT]
     return all(i > 0 and not _TRAINING.isdisjoint(_variants(words[i]))
                and not _SITES.isdisjoint(_variants(words[i - 1])) for i in hits)
+
+
+def _weapon_talk(words: list[str], w0: int) -> bool:
+    """Is the weapon of the cue made, tested, shipped or studied (خبراء الصواريخ, اختبرت
+    صاروخا, منظومة صواريخ, مواد لصنع قنبلة): the weapon itself, no strike?"""
+    return w0 > 0 and not _WEAPON_TALK.isdisjoint(_variants(words[w0 - 1]))
 
 
 _LAUNCHES = re.compile(r"^[وف]?[يت]?شن(ه|ها|ته|وه|وها)?$")
