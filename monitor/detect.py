@@ -158,25 +158,24 @@ def _analyse_all(sentences: list[Sentence], whole: str, gaz, lang: str):
     offs = list(accumulate((len(s.form) for s in sentences), initial=0))
     cues = [[] for _ in sentences]
     actors = [[] for _ in sentences]
-    # Token indices by counting spaces once along the text: the matches come by their
-    # word start, and ``spaces`` is the number of spaces before ``pos``.
-    i, pos, spaces = 0, 0, 0
-    base, base_spaces = 0, 0
+    # Token indices by counting spaces once along each sentence: the matches come by
+    # their word start, ``base`` is where sentence i starts in the text and ``spaces`` the
+    # number of its spaces before ``pos``.
+    i, base, pos, spaces = 0, 0, 0, 0
     count = whole.count
     mention = _Mention
     add_cue, add_actor = cues[0].append, actors[0].append  # the lists of sentence i
-    for ws, _, _, end, start, prefix, needle, vals in _matcher().longest(whole):
+    for ws, end, start, prefix, _, words, vals in _matcher().longest(whole):
         if offs[i + 1] <= ws:
             while offs[i + 1] <= ws:
                 i += 1
-            base = offs[i]
-            spaces += count(" ", pos, base)
-            pos, base_spaces = base, spaces
+            base = pos = offs[i]
+            spaces = 0
             add_cue, add_actor = cues[i].append, actors[i].append
         spaces += count(" ", pos, ws)
         pos = ws
-        t0 = spaces - base_spaces - 1                # the word's index in its sentence
-        t1 = t0 + 1 + needle.count(" ")
+        t0 = spaces - 1                              # the word's index in its sentence
+        t1 = t0 + words
         for v in vals:
             m = mention(t0, t1, start - base, end - base, v, prefix)
             if v[0] == "cue":
@@ -202,26 +201,23 @@ def _analyse_all(sentences: list[Sentence], whole: str, gaz, lang: str):
                                           "", p.candidates, p.surface))
     else:
         soffs = list(accumulate((len(f) for f in forms), initial=0))
-        k, pos, spaces = 0, 0, 0
-        base, base_spaces = 0, 0
+        k, base, pos, spaces = 0, 0, 0, 0  # as for the cues, along each sentence of ``sub``
         count = sub.count
         for p in gaz.find(sub, cased):
             ps = p.start
             if soffs[k + 1] <= ps:
                 while soffs[k + 1] <= ps:
                     k += 1
-                base = soffs[k]
-                spaces += count(" ", pos, base)
-                pos, base_spaces = base, spaces
+                base = pos = soffs[k]
+                spaces = 0
             spaces += count(" ", pos, ps)
             pos = ps
-            t0 = spaces - base_spaces - 1
+            t0 = spaces - 1
             if base:
                 p.start -= base
                 p.end -= base
-            surface = p.surface
-            places[need[k]].append(_Mention(t0, t0 + 1 + surface.count(" "), p.start, p.end, p, "",
-                                            p.candidates, surface))
+            places[need[k]].append(_Mention(t0, t0 + p.words, p.start, p.end, p, "", p.candidates,
+                                            p.surface))
     return list(zip(sentences, cues, actors, places))
 
 

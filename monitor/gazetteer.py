@@ -86,6 +86,7 @@ class PlaceMention:
     end: int
     surface: str        # the name as matched (match form)
     candidates: tuple   # Places, best first
+    words: int = 1      # how many words the name has
 
     @property
     def place(self) -> Place:
@@ -134,7 +135,7 @@ class Gazetteer:
         out: list[PlaceMention] = []
         last_start = last_end = -1
         check_case = cased is not None and len(cased) == len(form)
-        for ws, _, _, end, start, prefix, needle, vals in self._matcher.longest(form):
+        for ws, end, start, prefix, needle, words, vals in self._matcher.longest(form):
             key, cands = vals[0]
             if last_start == ws and last_end == end:
                 continue  # the same words by another spelling (الموصل, ال+موصل)
@@ -145,7 +146,7 @@ class Gazetteer:
             if check_case and key.isascii():
                 if not cased[start].isupper():
                     continue
-            out.append(PlaceMention(ws, end, key, cands))
+            out.append(PlaceMention(ws, end, key, cands, words))
             last_start, last_end = ws, end
         return out
 

@@ -394,6 +394,16 @@ _CLITIC_SET = frozenset(a + b + c for a in ("", "و", "ف") for b in ("", "ب", 
                         for c in ("", "ال", "ل"))
 _LAM_BEFORE = frozenset(("", "و", "ف"))  # what may precede لل (وللموصل)
 
+# The characters of match forms, the commonest in the news first (measured on the corpus:
+# Arabic, then English by its own frequencies, then digits). The automaton finds where a
+# character leads by going through a node's children in the order they were added, so
+# patterns are added sorted by this order: each node then tries the commonest characters
+# first (a pass over an Arabic article costs 4-8% less than with the patterns in the
+# order they are listed; the matches are the same).
+_BY_FREQUENCY = " اليموهنرتبعدسفقكحجشصطخضزثذغءظ" "etaoinsrhldcumfpgwybvkxjqz" "0123456789"
+# Each of them as a character that sorts in that order (and before any other character).
+_FREQUENCY_RANK = str.maketrans({c: chr(i + 1) for i, c in enumerate(_BY_FREQUENCY)})
+
 
 @dataclass(slots=True)
 class Match:
@@ -442,20 +452,24 @@ class PhraseMatcher:
 
     def build(self) -> PhraseMatcher:
         # Each pattern is stored with the text it is reported as, its length in the text,
-        # whether it is the ل+ال form, and its values. The ل+ال form is searched with
-        # both lams (للموصل), not as the suffix لموصل, which every الموصل would also hit.
+        # whether it is the ل+ال form, its number of words (which the detector's token
+        # spans need), and its values. The ل+ال form is searched with both lams (للموصل),
+        # not as the suffix لموصل, which every الموصل would also hit.
+        patterns = {}
         for key, vals in self._values.items():
             lam = key.startswith("\x00")
             needle = "ل" + key[1:] if lam else key
             # The space (a trailing one, reversed) makes the automaton report only
             # matches that end a word.
             rev = " " + needle[::-1]
-            old = self._auto.get(rev, None)
+            old = patterns.get(rev)
             if old is not None:
                 if old[2] != lam:
                     continue  # a name that itself starts with لل: it wins
-                vals = list(old[3]) + vals
-            self._auto.add_word(rev, (key.lstrip("\x00"), len(needle), lam, tuple(vals)))
+                vals = list(old[4]) + vals
+            patterns[rev] = (key.lstrip("\x00"), len(needle), lam, key.count(" ") + 1, tuple(vals))
+        for rev in sorted(patterns, key=lambda rev: rev.translate(_FREQUENCY_RANK)):
+            self._auto.add_word(rev, patterns[rev])
         self._auto.make_automaton()
         self._built = True
         return self
@@ -469,7 +483,7 @@ class PhraseMatcher:
         rfind = form.rfind
         clitics = _CLITIC_SET
         last = len(form) - 1
-        for e, (needle, n, lam, vals) in self._auto.iter(form[::-1]):
+        for e, (needle, n, lam, _, vals) in self._auto.iter(form[::-1]):
             start = last - e  # where the pattern's first letter is in ``form``
             end = start + n   # the space after its last letter
             ws = rfind(" ", 0, start) + 1
@@ -493,52 +507,54 @@ class PhraseMatcher:
 
     def longest(self, form: str) -> list[tuple]:
         """``longest_matches(self.find(form))`` as plain tuples, in the same order: (word
-        start, minus the length from it, where the pattern starts, end, start, prefix,
-        key, values); no ``Match`` is made for each hit."""
-        hits = []
+        start, end, start, prefix, key, number of words, values), as in ``Match``; no
+        ``Match`` is made for each hit.
+
+        A hit is dropped if a longer hit of its word holds it, or one starting in an
+        earlier word ends no sooner. The automaton gives the hits from the end of the text
+        back, a word's hits together, the longest first where patterns start together.
+        Kept on a stack in that order, the hits that a new hit holds are the ones on top,
+        so one pass settles every hit, without sorting them all first."""
+        kept = [(-1, len(form))]  # a bottom that holds no hit and that no hit holds
+        top_ws, top_end = -1, len(form)  # the hit on top of ``kept``
+        push, pop = kept.append, kept.pop
         rfind = form.rfind
         clitics = _CLITIC_SET
         last = len(form) - 1
-        append = hits.append
-        for e, (needle, n, lam, vals) in self._auto.iter(form[::-1]):
+        for e, (needle, n, lam, words, vals) in self._auto.iter(form[::-1]):
             start = last - e
-            # sorted by word start, the longest first, then (for one span read two ways)
-            # by where the pattern starts, as ``longest_matches`` leaves them
             if form[start - 1] == " ":
                 # the pattern starts its word (most hits): no prefix to slice or check
                 # (a ل+ال pattern's prefix is then its first ل)
-                if lam:
-                    append((start, -n, start, start + n, start + 1, "ل", needle, vals))
-                else:
-                    append((start, -n, start, start + n, start, "", needle, vals))
-                continue
-            ws = rfind(" ", 0, start) + 1
-            prefix = form[ws:start]
-            if prefix not in (_LAM_BEFORE if lam else clitics):
-                continue
-            end = start + n
-            if lam:
-                append((ws, ws - end, start, end, start + 1, prefix + "ل", needle, vals))
+                ws = start
+                prefix = "ل" if lam else ""
             else:
-                append((ws, ws - end, start, end, start, prefix, needle, vals))
-        hits.reverse()
-        hits.sort()  # the first three fields tell any two hits apart
-        out = []
-        last_ws = last_end = -1
-        for h in hits:
-            # by word start: a hit lies inside the one before if it ends no later
-            ws, end = h[0], h[3]
-            if end <= last_end and (ws != last_ws or end != last_end):
-                continue
-            out.append(h)
-            last_ws, last_end = ws, end
-        return out
+                ws = rfind(" ", 0, start) + 1
+                prefix = form[ws:start]
+                if lam:
+                    if prefix not in _LAM_BEFORE:
+                        continue
+                    prefix += "ل"
+                elif prefix not in clitics:
+                    continue
+            end = start + n
+            if end < top_end:
+                if ws == top_ws:
+                    continue  # inside a longer hit of its word
+            elif ws != top_ws or end != top_end:  # (the same words read two ways: both kept)
+                # it holds the hit on top, and maybe more below
+                while end >= top_end and (ws != top_ws or end != top_end):
+                    pop()
+                    top_ws, top_end = kept[-1][0], kept[-1][1]
+            push((ws, end, start + 1 if lam else start, prefix, needle, words, vals))
+            top_ws, top_end = ws, end
+        return kept[:0:-1]
 
     def any(self, form: str) -> bool:
         """Does the match form hold at least one acceptable match? Stops at the first."""
         rfind = form.rfind
         last = len(form) - 1
-        for e, (_, _, lam, _) in self._auto.iter(form[::-1]):
+        for e, (_, _, lam, _, _) in self._auto.iter(form[::-1]):
             start = last - e
             if form[start - 1] == " ":
                 return True  # the pattern starts its word
