@@ -427,16 +427,17 @@ def detect_item(title: str, summary: str = "", text: str = "") -> Detection:
             title_actor = doers[0].value[1] if doers else None
             # "واشنطن: ..." names who speaks: not the doer of an attack the item tells of
             title_speaker = bool(doers) and doers[0].tok == 0 and _speaker_prefix(s, doers[0])
+            doer_name = s.form[doers[0].start:doers[0].end] if doers else ""  # (as written)
             # "فرنسا تتهم النظام بهجوم كيماوي": a state by its name in a title on a chemical
             # attack tells of it or reacts (``_reporting_state``)
-            title_teller = bool(doers) and s.form[doers[0].start:doers[0].end] in _TELLERS
+            title_teller = doer_name in _TELLERS
             if doers and not title_speaker and _TOXIC.search(s.form):
                 title_speaker = title_teller
             # the force doing the title's event ("مع اقتراب القوات التركية"), not a state by
             # its name nor a party to talks ("روسيا تؤجل مفاوضات"), besieges the place the
             # summary calls besieged
             title_besieger = title_actor if cues and doers and not _parley(doers[0], words) and (
-                s.form[doers[0].start:doers[0].end] not in _actors.STATE_NAMES) else None
+                doer_name not in _actors.STATE_NAMES) else None
         for raw, intercept, struck, ev in _sentence_events(s, words, cues, actors, places):
             if ev["modality"] == "background":
                 # (its doer, if named: another side's event at the place is still reported)
