@@ -75,18 +75,26 @@ class Place:
     population: int = 0
     curated: bool = False
 
+    def __post_init__(self):
+        # ``as_dict`` copies this one: an item asks for dozens (its events and places),
+        # and copying a small dict costs a third of building it.
+        object.__setattr__(self, "_dict", {"name": self.name, "country": self.country, "lat": self.lat,
+                                           "lon": self.lon, "level": self.level})
+
     def as_dict(self) -> dict:
-        return {"name": self.name, "country": self.country, "lat": self.lat,
-                "lon": self.lon, "level": self.level}
+        return self._dict.copy()
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class PlaceMention:
+    """A place named in a match form. Made by ``Gazetteer.find``, which sets each slot: an
+    item makes dozens, and a Python ``__init__`` would cost more than the rest of making
+    one."""
     start: int          # offsets in the sentence's match form
     end: int
     surface: str        # the name as matched (match form)
     candidates: tuple   # Places, best first
-    words: int = 1      # how many words the name has
+    words: int          # how many words the name has
 
     @property
     def place(self) -> Place:
@@ -146,7 +154,13 @@ class Gazetteer:
             if check_case and key.isascii():
                 if not cased[start].isupper():
                     continue
-            out.append(PlaceMention(ws, end, key, cands, words))
+            mention = PlaceMention()
+            mention.start = ws
+            mention.end = end
+            mention.surface = key
+            mention.candidates = cands
+            mention.words = words
+            out.append(mention)
             last_start, last_end = ws, end
         return out
 
@@ -253,10 +267,10 @@ def _context(form: str, prefix: str, needle: str, ws: int) -> bool:
     """``_place_context`` of a match given by its prefix, pattern and word start."""
     if "ب" in prefix and needle not in STRICT:
         return True
-    before = _words_before(form, ws, 6)
+    before = _words_before(form, ws, 1)  # (the five words before it matter only after على)
     word = before[0] if before else ""
     if word == "علي":  # على: a place only as the target of fighting, named up to 5 words before
-        return any(v in ASSAULT for w in before[1:] for v in (w, w[1:]))
+        return any(v in ASSAULT for w in _words_before(form, ws, 6)[1:] for v in (w, w[1:]))
     for w in (word, word[1:], word[2:]):
         if w in LOCATIVE or w in ASSAULT:
             return True

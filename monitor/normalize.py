@@ -260,8 +260,10 @@ _OTHER_COMMON = frozenset("le la les des du et est une un pour dans sur avec au 
 
 # --- sentences ---------------------------------------------------------------------
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Sentence:
+    """Made by ``split_fields``, which sets each slot: an item has dozens of sentences, and
+    a Python ``__init__`` would cost more than the rest of making one."""
     field: str   # "title", "summary" or "text"
     start: int   # offsets in the original field text
     end: int
@@ -282,15 +284,15 @@ _SENT_END = re.compile(r"[.!?؟\n](?:(?<=\n)\n*|(?<![A-Z]\.[A-Z][.!?؟])(?<!\b[A
                        r"(?:[\"'»”)]*)(?=\s|[\u0621-\u064A]|$))")
 
 
-_MARKS = ".!?؟\n"  # the characters ``_SENT_END`` starts with
+_MARKS = ".!?؟"  # the characters other than the line break that ``_SENT_END`` starts with
 
 
 def _end_marks(text: str) -> list[int]:
-    """Where ``text`` holds a character a sentence end starts with, in order. A regex
-    search tries its first character class at every character (about 90 instructions
-    each on Arabic text); ``str.find`` skips to the few candidates at C speed, and
-    ``_SENT_END.match`` at each finds what ``finditer`` would (its lookbehinds see the
-    text before the position, and matches do not overlap: see ``_bounds``)."""
+    """Where ``text`` holds one of ``_MARKS``, in order. A regex search tries its first
+    character class at every character (about 90 instructions each on Arabic text);
+    ``str.find`` skips to the few candidates at C speed, and ``_SENT_END.match`` at each
+    finds what ``finditer`` would (its lookbehinds see the text before the position, and
+    matches do not overlap: see ``_bounds``)."""
     out = []
     for c in _MARKS:
         i = text.find(c)
@@ -301,37 +303,54 @@ def _end_marks(text: str) -> list[int]:
     return out
 
 
-def _bounds(text: str, field: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of ``text``, trimmed, empty ones left out."""
+def _bounds(text: str, field: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each sentence of ``text``, trimmed, empty ones left out.
+
+    A line break always ends a sentence, and a run of them is one end whose breaks the
+    trimming drops, so the text is cut into its lines by one ``str.split``; a line is one
+    sentence unless it holds one of the other marks (most lines do not). A match of
+    ``_SENT_END`` at one of those stays inside its line: only a match at a line break
+    takes line breaks."""
+    out: list[tuple[int, int, str]] = []
     if field == "title":
-        raw = [(0, len(text))]
-    else:
-        raw, pos = [], 0
-        match = _SENT_END.match
-        for i in _end_marks(text):
-            if i < pos:
-                continue  # inside the previous match ("?!", a run of line breaks)
-            after = text[i + 1:i + 2]
-            if after == " " and not ("A" <= text[i - 1:i] <= "Z") or (
-                    text[i] == "\n" and after != "\n"):
-                end = i + 1  # most ends: what the regex would match, without running it
+        _add_trimmed(out, text, 0)
+        return out
+    marks = _end_marks(text)
+    k, n = 0, len(marks)
+    match = _SENT_END.match
+    pos = 0  # where the line starts
+    for line in text.split("\n"):
+        end = pos + len(line)
+        start = pos  # where the line's next sentence starts
+        while k < n and marks[k] < end:
+            i = marks[k]
+            k += 1
+            if i < start:
+                continue  # inside the previous match ("?!")
+            if text[i + 1:i + 2].isspace() and not ("A" <= text[i - 1:i] <= "Z"):
+                cut = i + 1  # most ends (a mark, then a space or the line's end): what
+                # the regex would match, without running it
             else:
                 m = match(text, i)
                 if m is None:
                     continue
-                end = m.end()
-            raw.append((pos, end))
-            pos = end
-        raw.append((pos, len(text)))
-    out = []
-    for s, e in raw:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append((s, e))
+                cut = m.end()
+            _add_trimmed(out, text[start:cut], start)
+            start = cut
+        _add_trimmed(out, line if start == pos else text[start:end], start)
+        pos = end + 1
     return out
+
+
+def _add_trimmed(out: list, text: str, start: int) -> None:
+    """Append (start, end, text) for ``text``, found at ``start``, without the spaces at
+    its ends, unless nothing is left. (``str.strip`` takes the spaces that ``isspace``
+    tells; the first character left is the first one of ``text`` that is no space.)"""
+    trimmed = text.strip()
+    if trimmed:
+        if len(trimmed) != len(text):
+            start += text.find(trimmed[0])
+        out.append((start, start + len(trimmed), trimmed))
 
 
 # Joins sentences into one text for a single ``match_form`` call: a letter (so it stays a
@@ -348,8 +367,12 @@ def split_fields(fields) -> list[Sentence]:
         if not text:
             continue
         raw = _encode(text)
-        for s, e in _bounds(text, name):
-            sentence = Sentence(name, s, e, text[s:e], "")
+        for s, e, sentence_text in _bounds(text, name):
+            sentence = Sentence()
+            sentence.field = name
+            sentence.start = s
+            sentence.end = e
+            sentence.text = sentence_text
             out.append(sentence)
             if raw is None:
                 pending.append(sentence)

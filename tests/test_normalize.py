@@ -149,4 +149,6 @@ def test_sentence_ends_found_as_a_regex_search_finds_them():
     for text in ("قصف على الأقل.وقال مسؤول؟! ثم\n\n\nانسحب", "The U.S. struck at 4.8 km. Then?! \"No.\" End.",
                  "By U. S. forces. Mr. X. A.\nB.\n\nC", ". x", "\n x", "x.\t\u00a0y", "غارات. قتلى\n ثم",
                  "...", "\n\n", "A. B", "سقط 3 قتلى؟", "x.\ny!\n", ""):
-        assert _bounds(text, "text") == by_search(text), text
+        bounds = _bounds(text, "text")
+        assert [(s, e) for s, e, _ in bounds] == by_search(text), text
+        assert all(text[s:e] == t for s, e, t in bounds), text
