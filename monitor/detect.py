@@ -253,8 +253,17 @@ def _masks(words: _Words) -> list[int]:
 
 
 def _window(words: list[str], a: int, b: int) -> set[str]:
-    a, b = max(a, 0), min(b, len(words))
-    return {v for w in words[a:b] for v in _variants(w)}
+    return {v for w in words[a if a > 0 else 0:b] for v in _variants(w)}
+
+
+def _any_of(words: list[str], a: int, b: int, wanted: frozenset) -> bool:
+    """Does a word among words[a:b] (or one of its variants) belong to ``wanted``, a word
+    list without a bit (``_hit``)? ``not wanted.isdisjoint(_window(words, a, b))``, up to
+    the first such word."""
+    for w in words[a if a > 0 else 0:b]:
+        if not wanted.isdisjoint(_variants(w)):
+            return True
+    return False
 
 
 def _hit(words: _Words, a: int, b: int, wanted: frozenset) -> bool:
@@ -888,7 +897,7 @@ def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
         return "expected"  # "مثل هذا الهجوم": such an attack, one spoken of, not reported
     if "v" in flags and "س" in c.prefix:
         return "expected"
-    if _threatened_with(words, c):
+    if bits & _B_THREAT_OR_WARNING and _threatened_with(words, c):
         return "expected"
     if ("n" in flags and c.prefix and "ل" in c.prefix.replace("ال", "", 1).lstrip("وف")
             and c.prefix not in ("ال", "وال", "فال")):
@@ -915,9 +924,8 @@ def _threatened_with(words: _Words, c: _Mention) -> bool:
     """Is the cue what a side threatens or vows ("أردوغان يتوعد حزب العمال بالعراق بشن
     عملية عسكرية", "يتعهد بالسيطرة على X"), or warns another from ("حذر ترامب الرئيس
     السوري بشار الأسد من شن هجوم على إدلب")? The act follows ب, or من/عن and a verb of
-    launching, after the verb and its object."""
-    if not words.any & _B_THREAT_OR_WARNING:
-        return False  # (most sentences: neither a threat nor a warning)
+    launching, after the verb and its object. (Asked only of a sentence that holds a word
+    of a threat or a warning, ``_B_THREAT_OR_WARNING``: most hold neither.)"""
     w0 = c.tok
     if "ب" in c.prefix.replace("ال", "", 1) or (w0 and words[w0 - 1][:1] == "ب"):
         return _hitb(words, w0 - 8, w0, _B_THREATEN)
@@ -1034,31 +1042,39 @@ def _victim(a: _Mention, words: _Words) -> bool:
     """Is this force the target, the victim or a supporter rather than the doer?"""
     if a.victim is None:
         t = a.tok
-        if words.masks is None:
-            _masks(words)
+        if not t:
+            a.victim = False  # (each rule reads words before the force)
+            return False
+        ms = words.masks
+        if ms is None:
+            ms = _masks(words)
         bits = words.any  # most sentences hold no word of these lists: no window is read
-        # (each rule reads the sentence's bits first: they cost least)
-        a.victim = bool((bits & _B_VICTIM and _hitb(words, t - 2, t, _B_VICTIM)
-                         # "على يد/أيدي X" (at the hands of X): X is the doer
-                         and not (t > 1 and words[t - 1] in _HANDS and words[t - 2] == "علي")
-                         # "الدليل على أن الحكومة نفذت": the force after أن (that) is its clause's subject
-                         and not (t > 0 and words[t - 1] in ("ان", "that")))
-                        or (bits & _B_SUPPORT and _hitb(words, t - 3, t, _B_SUPPORT) and a.value[1] != "turkey")
-                        or (bits & _B_DEFENCE and _hitb(words, t - 2, t, _B_DEFENCE))
-                        # "الدفاعات الجوية التابعة لقوات التحالف": the force the defences belong to
-                        or (bits & _B_DEFENCE and not _OF_THE.isdisjoint(words[t - 2:t])
-                            and _hitb(words, t - 4, t, _B_DEFENCE))
-                        or (bits & _B_KILLED_OF and t > 0 and words[t - 1] in ("من", "of")
-                            and _hitb(words, t - 5, t, _B_KILLED_OF))
-                        # "مناطق يسيطر عليها مقاتلو المعارضة", "الخاضعة لسيطرة داعش": who holds
-                        # the place struck or taken
-                        or (t > 1 and words[t - 1] in _ON_IT and _bare(words[t - 2])[:1] in "يت"
-                            and "سيطر" in words[t - 2])
-                        or (t > 0 and words[t - 1] in ("لسيطره", "سيطره") and t > 1
-                            and ("خاضع" in words[t - 2] or _bare(words[t - 2]) in _AREAS))
-                        # "مقتل 9 من قوات الحرس الوطني", "مقتل جنديين من عناصر الجيش"
-                        or (bits & _B_KILLED_OF and t > 1 and words[t - 2] in ("من", "of")
-                            and _bare(words[t - 1]) in _UNIT_OF and _hitb(words, t - 6, t, _B_KILLED_OF)))
+        # the word lists of the two and of the three words before it (the windows of most
+        # rules), and the word before it
+        two = ms[t - 1] | ms[t - 2] if t > 1 else ms[0]
+        three = two | ms[t - 3] if t > 2 else two
+        prev = words[t - 1]
+        # (each rule reads those or the sentence's bits first: they cost least)
+        a.victim = bool(
+            (two & _B_VICTIM
+             # "على يد/أيدي X" (at the hands of X): X is the doer
+             and not (prev in _HANDS and t > 1 and words[t - 2] == "علي")
+             # "الدليل على أن الحكومة نفذت": the force after أن (that) is its clause's subject
+             and prev not in {"ان", "that"})
+            or (three & _B_SUPPORT and a.value[1] != "turkey")
+            or two & _B_DEFENCE
+            # "الدفاعات الجوية التابعة لقوات التحالف": the force the defences belong to
+            or (bits & _B_DEFENCE and not _OF_THE.isdisjoint(words[t - 2:t])
+                and _hitb(words, t - 4, t, _B_DEFENCE))
+            or (bits & _B_KILLED_OF and prev in {"من", "of"} and _hitb(words, t - 5, t, _B_KILLED_OF))
+            # "مناطق يسيطر عليها مقاتلو المعارضة", "الخاضعة لسيطرة داعش": who holds
+            # the place struck or taken
+            or (prev in _ON_IT and t > 1 and _bare(words[t - 2])[:1] in "يت" and "سيطر" in words[t - 2])
+            or (prev in {"لسيطره", "سيطره"} and t > 1
+                and ("خاضع" in words[t - 2] or _bare(words[t - 2]) in _AREAS))
+            # "مقتل 9 من قوات الحرس الوطني", "مقتل جنديين من عناصر الجيش"
+            or (bits & _B_KILLED_OF and t > 1 and words[t - 2] in {"من", "of"}
+                and _bare(prev) in _UNIT_OF and _hitb(words, t - 6, t, _B_KILLED_OF)))
     return a.victim
 
 
@@ -1087,19 +1103,21 @@ def _choose_actor(c: _Mention, actors: list[_Mention], words: _Words, doers=None
             and not (a.tok > 0 and _hitb(words, a.tok - 1, a.tok, _B_INTERCEPT))]  # "أسقط الجيش الروسي"
     else:
         cands = doers
-    etype = c.value[1]
+    _, etype, flags = c.value
     if etype == "capture":
         # "تحرير المدينة من الحوثيين", "استعادتها من قبضة داعش": the force a place is
         # taken from loses it ("من قبل X", by X, is the doer)
         cands = [a for a in cands if not _taken_from(a, words)]
     if not cands:
         return None
-    if etype == "clash" and ("بين" in words[w1:w1 + 12] or "between" in words[w1:w1 + 12]):
-        b = w1 + (words[w1:w1 + 12].index("بين") if "بين" in words[w1:w1 + 12] else words[w1:w1 + 12].index("between"))
-        sides = [a for a in actors if 0 < a.tok - b <= 3]
-        if sides:
-            return sides[0].value[1]  # "fighting between X and Y": X, the first side named
-    if "o" in c.value[2]:
+    if etype == "clash":
+        span = words[w1:w1 + 12]
+        if "بين" in span or "between" in span:
+            b = w1 + (span.index("بين") if "بين" in span else span.index("between"))
+            sides = [a for a in actors if 0 < a.tok - b <= 3]
+            if sides:
+                return sides[0].value[1]  # "fighting between X and Y": X, the first side named
+    if "o" in flags:
         cands = _drop_object(c, cands, words)
         if not cands:
             return None
@@ -1107,23 +1125,26 @@ def _choose_actor(c: _Mention, actors: list[_Mention], words: _Words, doers=None
     # 18 words), else the nearest within 15 words
     right, left, far_right, near, dist = [], None, None, None, 16
     for a in cands:
-        d = a.tok - w1
-        if w0 < a.tok < w1:
-            d = 0  # a force inside the cue ("دخول القوات اليمنية", the cue "دخول القوات") is right after it
-        if 0 <= d <= 10:
-            if d <= 3:
-                right.append(a)
-            if far_right is None:
-                far_right = a
-        if 0 <= w0 - a.tok_end <= 18:
-            left = a
-        d = abs(a.tok - w0)
+        t = a.tok
+        if t > w0:
+            # after the cue, or inside it ("دخول القوات اليمنية", the cue "دخول القوات"):
+            # right after it
+            if t - w1 <= 10:
+                if t - w1 <= 3:
+                    right.append(a)
+                if far_right is None:
+                    far_right = a
+            d = t - w0
+        else:
+            if 0 <= w0 - a.tok_end <= 18:
+                left = a
+            d = w0 - t
         if d < dist:
             near, dist = a, d
     if etype == "clash" and left is not None and right:
         # "الجيش ... بعد معارك عنيفة مع الحوثيين": the side fought with is the second one
         right = [a for a in right if words[a.tok - 1] not in ("مع", "with")]
-    if left is not None and left.tok_end == w0 and "v" in c.value[2] and etype != "clash":
+    if left is not None and left.tok_end == w0 and "v" in flags and etype != "clash":
         # a force right before a verb is its subject ("التحالف يدك معسكرا للحوثيين"); one
         # after it is then its object
         right = []
@@ -1176,7 +1197,7 @@ def _taken_from(a: _Mention, words: list[str]) -> bool:
     i = a.tok - 1
     if i >= 1 and _bare(words[i]) in _HOLD:
         i -= 1
-    return i >= 0 and words[i] in ("من", "from")
+    return i >= 0 and words[i] in {"من", "from"}
 
 
 # (and "صاروخ من اليمن استهدف نجران", "أطلقوه باتجاه نجران": the target after its verb)
@@ -1200,9 +1221,9 @@ def _origin(p: _Mention, words: list[str], actors) -> bool:
     if p.tok == 0:
         return False
     prev = words[p.tok - 1]
-    if prev in ("من", "from"):
+    if prev in {"من", "from"}:
         return True
-    return prev in ("في", "in") and any(a.tok_end == p.tok - 1 for a in actors)
+    return prev in {"في", "in"} and any(a.tok_end == p.tok - 1 for a in actors)
 
 
 def _owned_from(c: _Mention, cues, words: list[str]) -> int:
@@ -1262,7 +1283,7 @@ def _choose_places(c: _Mention, places: list[_Mention], words: list[str], actors
         chosen = before
     elif after:
         chosen = after[0]
-        if c.value[1] in ("strike", "attack") and len(after) > 1 and _origin(chosen, words, actors):
+        if c.value[1] in {"strike", "attack"} and len(after) > 1 and _origin(chosen, words, actors):
             # "الهجوم الذي شنه الحوثيون في اليمن على السعودية", "from Syria against
             # Israel": the place the strike was aimed at, not where it came from
             target = [p for p in after[1:] if _aimed_at(p, words)]
@@ -1273,14 +1294,26 @@ def _choose_places(c: _Mention, places: list[_Mention], words: list[str], actors
     elif before is not None:
         chosen = before
     else:
-        chosen = min(places, key=lambda p: min(abs(p.tok - w1), abs(w0 - p.tok_end)))
-        if min(abs(chosen.tok - w1), abs(w0 - chosen.tok_end)) > 20:
+        # the nearest within 20 words, the first of those as near (all are after the cue
+        # or before it)
+        chosen, dist = None, 21
+        for p in places:
+            d = p.tok - w1 if p.tok >= w1 else w0 - p.tok_end
+            if d < dist:
+                chosen, dist = p, d
+        if chosen is None:
             return []
     # A country stands for the event only if nothing finer in it is named.
     if chosen.value.level == "country":
-        finer = [p for p in places if p.value.country == chosen.value.country and p.value.level != "country"]
-        if finer:
-            chosen = min(finer, key=lambda p: abs(p.tok - chosen.tok))
+        # (the nearest of those, the first of those as near)
+        country, finer, dist = chosen.value.country, None, 0
+        for p in places:
+            if p.value.country == country and p.value.level != "country":
+                d = abs(p.tok - chosen.tok)
+                if finer is None or d < dist:
+                    finer, dist = p, d
+        if finer is not None:
+            chosen = finer
     out = [chosen]
     if not coordinated:
         return out
@@ -1313,6 +1346,12 @@ def _choose_places(c: _Mention, places: list[_Mention], words: list[str], actors
 _AND = frozenset(("و", "and", "or"))
 
 
+def _unaimed(c: _Mention, words: _Words, military: bool) -> bool:
+    """Is it an "a" cue (يستهدف) with no air word right before it? It strikes only after
+    one ("الطيران التركي يستهدف"), in a military sentence."""
+    return "a" in c.value[2] and not (military and _hitb(words, c.tok - 2, c.tok, _B_AIR))
+
+
 def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> list[tuple]:
     """The events of a sentence's cues, each as (the actor as named, or None; whether the
     sentence tells of an intercept; the forces whose positions an unnamed striker hit;
@@ -1337,25 +1376,28 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
     said_end = len(match_form(s.text.split(":", 1)[0]).split()) if s.field == "title" and ":" in s.text else -1
     # missiles shot down: the air force of the defender did not strike
     intercept = bool(bare & _B_INTERCEPT)
-    # "a" cues (يستهدف) strike only after an air word: "الطيران التركي يستهدف"
-    cues = [c for c in cues if "a" not in c.value[2] or (military and _hitb(words, c.tok - 2, c.tok, _B_AIR))]
     n = len(words)
     # another cue's clause (``_owned_from``) opens only after a relative pronoun or before
     # a launch verb: without either, no cue's places are cut short (a launch verb holds
-    # "شن", and most sentences hold none)
-    clauses = cues if len(cues) > 1 and ((bare & _B_RELATIVE and not _RELATIVE.isdisjoint(words)) or (
-        "شن" in s.form and any(c.tok_end < n and _LAUNCHES.match(words[c.tok_end]) for c in cues))) else ()
+    # "شن", and most sentences hold none); the cues of clauses are those kept (``_unaimed``)
+    clauses = [c for c in cues if not _unaimed(c, words, military)] if len(cues) > 1 and (
+        (bare & _B_RELATIVE and not _RELATIVE.isdisjoint(words))
+        or ("شن" in s.form and any(c.tok_end < n and _LAUNCHES.match(words[c.tok_end]) for c in cues))) else ()
     coordinated = len(places) > 1 and _coordinated(places, words)
     out = []
     doers = None  # the actors that are not victims, for ``_choose_actor``
+    tellers = None  # the actors named as a state or the Pentagon, for ``_reporting_state``
     for c in cues:
-        etype, flags = c.value[1], c.value[2]
+        _, etype, flags = c.value
         w0, w1 = c.tok, c.tok_end
+        word = words[w0]  # (its first word)
+        if "a" in flags and _unaimed(c, words, military):
+            continue
         if "v" in flags and "ك" in c.prefix:
             continue  # a verb takes no ك ("as"): كفر is Kafr, not ك + فر "fled"
         if bare & _B_NONMIL_AFTER and _hitb(words, w1, w1 + 3, _B_NONMIL_AFTER):
             continue
-        if ("m" in flags or etype in ("withdrawal", "advance", "capture")) and not military:
+        if not military and ("m" in flags or etype in {"withdrawal", "advance", "capture"}):
             continue
         if ("v" in flags and w0 > 0 and bare & _B_RELATIVE and _hitb(words, w0 - 1, w0, _B_RELATIVE)
                 and not _hitb(words, w1, w1 + 3, _B_STATE_AFTER)
@@ -1363,30 +1405,30 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             # الذين يسيطرون على المدينة: who control it, a state ("في الوقت الذي سيطر",
             # while it took, reports)
             continue
-        if "t" in flags and TARGETS.isdisjoint(_window(words, w1, w1 + 6)):
+        if "t" in flags and not _any_of(words, w1, w1 + 6, TARGETS):
             continue  # هاجم aimed at a person or a state: words, not arms
         # The rules of the cue's own type (each a cue to drop, so their order is free: a
         # cue reads only those of its type)
         if etype == "advance":
             if bare & (_B_ELECTION | _B_BALLOT) and _vote_lead(words, w0, w1):
                 continue  # "تقدم قائمة X في الانتخابات", "تقدم الحزب": a lead in a vote, no advance
-            if w1 < n and words[w1] in ("علي", "ب") and not _ASSAULT_ON.match(words[w1 - 1]):
+            if w1 < n and words[w1] in {"علي", "ب"} and not _ASSAULT_ON.match(words[w1 - 1]):
                 continue  # تقدم على / تقدم ب: to proceed to, to submit (but هجوما بريا على X: an offensive on X)
             if _bare(words[w1 - 1]).startswith(_OUTSKIRTS) and not _at_outskirts(c, words, actors):
                 continue  # "مواقع على مشارف الحديدة", "فتحت أبوابها": where a thing lies, not an advance
-            if (("قترب" in words[w0] or "قتراب" in words[w0])
-                    and not _PLANES.isdisjoint(_window(words, w1, w1 + 5))):
+            if (("قترب" in word or "قتراب" in word)
+                    and _any_of(words, w1, w1 + 5, _PLANES)):
                 continue  # "اقتراب مقاتلات قطرية من طائرة مدنية": aircraft near aircraft, no advance
-            if _arrival(words[w0]) and not _force_arrives(c, words, actors):
+            if _arrival(word) and not _force_arrives(c, words, actors):
                 continue  # وصل المبعوث, وصول المساعدات, وصلت الحصيلة إلى: envoys, aid and tolls arrive too
         elif etype == "capture":
-            if "v" in flags and w1 < n and words[w1] in _ON_IT and words[w0].lstrip("وف")[:1] in "يت":
+            if "v" in flags and w1 < n and words[w1] in _ON_IT and word.lstrip("وف")[:1] in "يت":
                 continue  # "مناطق يسيطر عليها المسلحون": which they hold, a state
             if _control_of_fire(words, w1):
                 continue  # "سيطرت قوات الدفاع المدني على حريق": firefighters put a fire under control
-            if "n" in flags and any(not _NEAR_TO.isdisjoint(_variants(w)) for w in words[max(w0 - 3, 0):w0]):
+            if "n" in flags and _any_of(words, w0 - 3, w0, _NEAR_TO):
                 continue  # "يقترب من الاستيلاء على الميناء", "اقتراب تحرير X": not yet taken
-            if words[w0].startswith(_ITS_CONTROL) and not _control_taken(c, words):
+            if word.startswith(_ITS_CONTROL) and not _control_taken(c, words):
                 continue  # "استغلال سيطرتها على", "خلال فترة سيطرتهم على": control held, not taken
         elif etype == "clash":
             if w0 > 0 and not _FRONTS.isdisjoint(_variants(words[w0 - 1])):
@@ -1399,10 +1441,10 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             if w1 < n and _bare(words[w1]) in ("امني", "امنيا"):
                 continue  # طوقا أمنيا, تطويق أمني: a police cordon
         elif etype == "withdrawal":
-            if _bare(words[w0]) in _FLEE and not _force_flees(c, actors, words):
+            if _bare(word) in _FLEE and not _force_flees(c, actors, words):
                 continue  # فرار الآلاف: people fleeing, not a force withdrawing
         elif etype == "strike":
-            if not _WEAPONS.isdisjoint(_variants(words[w0])):
+            if not _WEAPONS.isdisjoint(_variants(word)):
                 if not (military or bare & _B_HAPPENED):
                     continue  # صاروخ, طائرة بدون طيار, لضربات: a rocket launch, a delivery drone, a setback
                 if _weapon_talk(words, w0):
@@ -1410,12 +1452,12 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         elif etype == "attack":
             if _weapon_talk(words, w0):
                 continue
-            if _bare(words[w0]) == "طعن" and not _COURT.isdisjoint(words):
+            if _bare(word) == "طعن" and not _COURT.isdisjoint(words):
                 continue  # "أيدت المحكمة ... رفض الطعن": an appeal in court, no stabbing
         if "t" in flags and _hitb(words, w0 - 3, w1 + 2, _B_AIR):
             etype = "strike"  # طائرات تهاجم قاعدة: aircraft attack by striking
         generic = "g" in flags  # explosions: the strike that caused them, if reported there
-        if etype == "attack" and w0 > 0 and words[w0] in _RIGGED and (
+        if etype == "attack" and w0 > 0 and word in _RIGGED and (
                 words[w0 - 1] in _AIRCRAFT or words[w0 - 1] == "طيار"):
             etype = "strike"  # طائرات مسيرة مفخخة: explosive drones strike
         if etype == "strike" and w1 < n and _bare(words[w1]) in _MUTUAL:
@@ -1423,12 +1465,14 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
         if (etype == "strike" and bare & _B_AT_AIRCRAFT and _hitb(words, w1, w1 + 4, _B_AT_AIRCRAFT)
                 and _aimed_at_aircraft(words, w1)):
             continue  # a missile fired at a drone or a plane: air defence, not a strike on a place
-        if (w0 > 0 and words[w0] in _AIRCRAFT and _hitb(words, w0 - 5, w0, _B_INTERCEPT)
-                and _TARGETING.isdisjoint(_window(words, w1, w1 + 6))):
-            continue  # "أسقطت طائرة مسيرة": a drone shot down, that struck nothing ("استهدفت X")
-        if ("a" in flags and w1 < n and words[w1] in _AIRCRAFT) or (
-                w0 > 0 and words[w0] in _AIRCRAFT and words[w0 - 1] in _AT_AIRCRAFT):
-            continue  # "صاروخ يستهدف طائرة مسيرة": the aircraft is the target, air defence
+        if w0 > 0 and word in _AIRCRAFT and (
+                # "صاروخ يستهدف طائرة مسيرة": the aircraft is the target, air defence
+                words[w0 - 1] in _AT_AIRCRAFT
+                # "أسقطت طائرة مسيرة": a drone shot down, that struck nothing ("استهدفت X")
+                or (_hitb(words, w0 - 5, w0, _B_INTERCEPT) and not _any_of(words, w1, w1 + 6, _TARGETING))):
+            continue
+        if "a" in flags and w1 < n and words[w1] in _AIRCRAFT:
+            continue  # an "a" cue aimed at an aircraft ("يستهدف طائرة مسيرة"): air defence
         if (bare & _B_BACKGROUND and _hitb(words, w0 - 5, w0, _B_BACKGROUND)) or (
                 words.dated and _dated_before(words, w0)):
             # old background or a cause (ردا على هجوم X): kept aside, so that the item's
@@ -1437,7 +1481,7 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             # other side's events at the place; where rockets came from (من غزة) is not
             # the place they hit.
             old = [p for p in _choose_places(c, places, words, actors)[:1]
-                   if not (etype in ("strike", "attack") and _origin(p, words, actors))]
+                   if not (etype in {"strike", "attack"} and _origin(p, words, actors))]
             doer = next((a.value[1] for a in actors if a.tok == w1 and a.value[2]), None)
             out.extend((doer, False, (), {"type": etype, "place": p.value.as_dict(), "modality": "background",
                                           "evidence": None, "_generic": False}) for p in old)
@@ -1459,29 +1503,33 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
                 continue  # talk about an attack (an inquiry, a count, a warning), not its report
             else:
                 generic = True
-        if etype == "advance" and _ASSAULT.match(_bare(words[w0])) and _stormed_building(words, w1):
+        if etype == "advance" and _ASSAULT.match(_bare(word)) and _stormed_building(words, w1):
             # اقتحم مسلحون مبنى المحافظة, شن هجوما على قاعدة للتحالف: an assault on a
             # building or a post is an attack, not an advance on a place
             etype = "attack"
         modality = _modality(words, c, flags)
-        if modality in ("reported", "claimed") and question and w0 >= asked_from:
-            modality = "expected"
-        if (modality in ("reported", "claimed") and "n" in flags and etype == "capture"
-                and _hitb(words, w0 - 2, w0, _B_PURPOSE)):
-            modality = "expected"  # عملية لاستكمال تحرير X, معركة تحرير X: the aim
-        if (modality in ("reported", "claimed") and etype == "withdrawal" and "n" in flags
-                and c.prefix.lstrip("وف")[:1] == "ب" and not any(map(_STARTED.match, words[max(w0 - 3, 0):w0]))):
-            # يطالب بالانسحاب, رهن بانسحاب, أوامره بانسحاب: what is asked or agreed
-            # (بدأت الفصائل بالانسحاب: started withdrawing)
-            modality = "expected"
         if modality is None:
             continue
+        if modality in {"reported", "claimed"} and (
+                (question and w0 >= asked_from)
+                # عملية لاستكمال تحرير X, معركة تحرير X: the aim
+                or (etype == "capture" and "n" in flags and _hitb(words, w0 - 2, w0, _B_PURPOSE))
+                # يطالب بالانسحاب, رهن بانسحاب, أوامره بانسحاب: what is asked or agreed
+                # (بدأت الفصائل بالانسحاب: started withdrawing)
+                or (etype == "withdrawal" and "n" in flags and c.prefix.lstrip("وف")[:1] == "ب"
+                    and not any(map(_STARTED.match, words[max(w0 - 3, 0):w0])))):
+            modality = "expected"
         chosen = _choose_places(c, places, words, actors, clauses, coordinated)
         if not chosen and s.field == "text":
             continue  # no place: ``detect_item`` drops it (only the title lends one, to RSS items)
+        if tellers is None and etype in {"attack", "strike"}:
+            # (only a state by its name or the Pentagon is read as telling of an attack:
+            # most sentences name none)
+            tellers = [a for a in actors if form[a.start:a.end] in _STATES_AND_BODIES]
         if "p" in flags:
             actor = _besieger(c, actors, words)
-        elif etype in ("attack", "strike") and any(_reporting_state(a, c, words, form, said_end) for a in actors):
+        elif etype in {"attack", "strike"} and tellers and any(
+                _reporting_state(a, c, words, form, said_end) for a in tellers):
             # "الولايات المتحدة تقول إن X قتل في هجوم كيمياوي", "واشنطن: ...": the state
             # that tells of an attack is not its doer
             told = [a for a in actors if not _reporting_state(a, c, words, form, said_end)]
@@ -1495,7 +1543,7 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
                 # the fighting, the first side the sentence names
                 actor = doers[0].value[1]
         # the forces whose positions an unnamed striker hit: not their own air force (``detect_item``)
-        struck = [a.value[1] for a in actors if not _POSITIONS.isdisjoint(_window(words, a.tok - 2, a.tok))
+        struck = [a.value[1] for a in actors if _any_of(words, a.tok - 2, a.tok, _POSITIONS)
                   ] if actor is None and etype == "strike" else ()
         evidence = {"sentence": s.text, "field": s.field, "start": s.start, "end": s.end,
                     "cues": [" ".join(words[w0:w1])]}
@@ -1520,10 +1568,11 @@ def _vote_lead(words: _Words, w0: int, w1: int) -> bool:
 def _control_of_fire(words: list[str], w1: int) -> bool:
     """Is what is brought under control (the word after the first على from the cue's
     last word on) a fire?"""
-    for i in range(max(w1 - 1, 0), min(w1 + 8, len(words) - 1)):
-        if words[i] == "علي":
-            return not _FIRE.isdisjoint(_variants(words[i + 1]))
-    return False
+    span = words[w1 - 1:w1 + 8]  # (w1, a cue's end, is at least 1)
+    if "علي" not in span:
+        return False
+    i = w1 - 1 + span.index("علي")
+    return i + 1 < len(words) and not _FIRE.isdisjoint(_variants(words[i + 1]))
 
 
 # Near to, on the verge of (a capture not yet made: the advance is the event)
@@ -1585,8 +1634,10 @@ _BUILDINGS = _words("""قاعده قواعد مقر مقرا مقرات مبني
 def _stormed_building(words: list[str], w1: int) -> bool:
     """Is a building named among the four words after a verb of storming ("اقتحم 3 مسلحين
     مبنى المحافظة")? Not "معاقل تنظيم القاعدة", al-Qaeda's strongholds."""
-    return any(not _BUILDINGS.isdisjoint(_variants(words[i])) and words[i - 1] != "تنظيم"
-               for i in range(w1, min(w1 + 4, len(words))))
+    for i, w in enumerate(words[w1:w1 + 4], w1):
+        if not _BUILDINGS.isdisjoint(_variants(w)) and words[i - 1] != "تنظيم":
+            return True
+    return False
 
 
 # The edge of a place (على مشارف, أبواب, مداخل, أطراف): an advance only where a force is there.
@@ -1599,17 +1650,21 @@ _TROOPS = _words("""القوات قوات الجيش جيش المقاتلين �
 
 def _arrival(word: str) -> bool:
     """Is the word "to arrive" or "arrival" (وصلت, ووصل, الوصول, بوصول)?"""
-    return any(v.startswith(("وصل", "وصول")) for v in _variants(word))
+    # (its variants end the word: a word holding neither stem, most, is none)
+    return ("وصل" in word or "وصول" in word) and any(v.startswith(("وصل", "وصول")) for v in _variants(word))
 
 
 def _force_arrives(c: _Mention, words: _Words, actors) -> bool:
     """"وصلت قوات الشرعية", "القوات التركية وصلت", "وصول تعزيزات عسكرية": a force, named right
     next to the verb, arrives; not an envoy, aid, a cargo plane or a death toll."""
     w0, w1 = c.tok, c.tok_end
-    near = words[w1:w1 + 2] + words[max(w0 - 2, 0):w0]
-    if any(not _TROOPS.isdisjoint(_variants(w)) for w in near):
-        return True
-    return any((0 <= a.tok - w1 <= 1 or 0 <= w0 - a.tok_end <= 1) and not _victim(a, words) for a in actors)
+    for w in words[w1:w1 + 2] + words[w0 - 2 if w0 > 2 else 0:w0]:
+        if not _TROOPS.isdisjoint(_variants(w)):
+            return True
+    for a in actors:
+        if (0 <= a.tok - w1 <= 1 or 0 <= w0 - a.tok_end <= 1) and not _victim(a, words):
+            return True
+    return False
 
 
 def _at_outskirts(c: _Mention, words: _Words, actors) -> bool:
@@ -1665,9 +1720,8 @@ def _parley(a: _Mention, words: list[str]) -> bool:
     المصابين من المنطقة المحاصرة", "الجيش الروسي يعرض على المسلحين في الغوطة المحاصرة",
     "قالت وزارة الدفاع الروسية". (Read only for "المحاصرة", a rare cue.)"""
     t, e = a.tok, a.tok_end
-    return (not _PARLEY.isdisjoint(_window(words, t - 3, t)) or not _PARLEY.isdisjoint(_window(words, e, e + 4))
-            or not _SPEAKER.isdisjoint(_window(words, t - 1, t))
-            or not _SPEAKER.isdisjoint(_window(words, e, e + 2)))
+    return (_any_of(words, t - 3, t, _PARLEY) or _any_of(words, e, e + 4, _PARLEY)
+            or _any_of(words, t - 1, t, _SPEAKER) or _any_of(words, e, e + 2, _SPEAKER))
 
 
 def _speaker_prefix(s: Sentence, a: _Mention) -> bool:
@@ -1689,6 +1743,7 @@ _TELLING_BODIES = _words("البنتاغون Pentagon")
 # Names of a state or a leader: they do not by themselves give a cue its military sense.
 _UNARMED_NAMES = _actors.STATE_NAMES | _actors.LEADERS
 _TELLERS = (_actors.STATE_NAMES - {"النظام"}) | _TELLING_BODIES
+_STATES_AND_BODIES = _actors.STATE_NAMES | _TELLING_BODIES  # (those ``_reporting_state`` reads)
 
 
 def _chemical(words: list[str], c: _Mention) -> bool:
@@ -1718,7 +1773,7 @@ def _reporting_state(a: _Mention, c: _Mention, words: list[str], form: str, said
         if not _SPEECH.isdisjoint(_variants(words[i])):
             return any(words[j] in ("ان", "that") for j in range(i + 1, min(i + 5, c.tok)))
     # the verb first ("أعلنت سوريا وروسيا أن الغارات ... نفذتها إسرائيل")
-    if any(not _SPEECH.isdisjoint(_variants(w)) for w in words[max(a.tok - 3, 0):a.tok]):
+    if _any_of(words, a.tok - 3, a.tok, _SPEECH):
         return any(words[j] in ("ان", "that") for j in range(a.tok_end, min(a.tok_end + 3, c.tok)))
     return False
 
