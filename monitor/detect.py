@@ -232,7 +232,10 @@ class _Words(list):
 
     @classmethod
     def of(cls, form: str) -> _Words:
-        words = cls(form.split())
+        # (a match form's words are separated by single spaces, with one at each end:
+        # splitting at " " is quicker than at any whitespace, which looks each Arabic
+        # letter up in the Unicode database)
+        words = cls(form[1:-1].split(" ") if len(form) > 2 else ())
         words.form = form
         # Does it hold "عام" (a year), which dates an event (``_dated_before``)? Asked
         # for each cue, and most sentences hold none.
@@ -537,8 +540,12 @@ def _in_foreign_name(p: _Mention, actors: list[_Mention]) -> bool:
     العسكري", and a country, "القوات الأميركية في أفغانستان", stay places.)"""
     if p.value.level == "country":
         return False
-    return any(a.start <= p.start and p.end <= a.end and a.end - a.start > p.end - p.start
-               and _HOME.get(a.value[1], p.value.country) != p.value.country for a in actors)
+    start, end = p.start, p.end
+    for a in actors:  # (a loop, not ``any``: it is asked of most places, and most hold no force)
+        if (a.start <= start and end <= a.end and a.end - a.start > end - start
+                and _HOME.get(a.value[1], p.value.country) != p.value.country):
+            return True
+    return False
 
 
 def _the_country(words: list[str], gaz, country: str | None) -> list[_Mention]:
@@ -1858,9 +1865,9 @@ def _dedupe(events: list[dict]) -> list[dict]:
                     o["_default"] = ev.get("_default")
                 break
         else:
-            o = dict(ev)
-            out.append(o)
-            same_type.append(o)
+            # (merged into in place: each event's dict is its own, made by ``_sentence_events``)
+            out.append(ev)
+            same_type.append(ev)
     return out
 
 
