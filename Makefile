@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 SHARED ?= ../shared
 
-.PHONY: run test test-unit resilience soak eval bench broker-start broker-stop clean
+.PHONY: run test test-unit resilience soak eval compiled bench broker-start broker-stop clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -40,8 +40,13 @@ eval: $(VENV)/.installed
 	$(BIN)/news-monitor detect $(SHARED)/eval/dev.jsonl > .run/dev-pred.jsonl
 	$(PY) $(SHARED)/eval/score.py $(SHARED)/eval/dev-gold.jsonl .run/dev-pred.jsonl
 
+## A copy of the package with the detector compiled by Cython, in build/compiled, as
+## `pip install .` and the image install it; bench/detect.py measures it beside the source.
+compiled: $(VENV)/.installed
+	NEWSMON_REQUIRE_COMPILED=1 $(PY) -m pip install -q --no-deps --no-build-isolation --upgrade --target build/compiled .
+
 ## Benchmarks (print numbers; see README).
-bench: $(VENV)/.installed
+bench: compiled
 	$(PY) bench/detect.py
 	$(PY) bench/pipeline.py
 

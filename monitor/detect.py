@@ -1031,8 +1031,9 @@ _B_BEFORE = _BIT[_NEGATED] | _BIT[_EXPECTED_NOT_QAD] | _BIT[_BACKGROUND]  # read
 _B_MILITARY_NOUNS = _BIT[MILITARY_NOUNS]
 # The words themselves (not a variant) that ``_modality`` reads beyond its word lists:
 # "لم" (not yet), "قد" (may) and a verb of launching in the future (``_WILL_LAUNCH``).
-# (The bit after the lists'.)
-_B_MODAL_WORDS = 1 << len(_MASKED)
+# (The bit after the lists'. Shifted from a bit, not written ``1 << len(_MASKED)``: compiled
+# by Cython, that shift of two C integers would overflow past bit 31.)
+_B_MODAL_WORDS = max(_BIT.values()) << 1
 _B_THREATEN, _B_WARN_FROM = _BIT[_THREATEN], _BIT[_WARN_FROM]
 _B_THREAT_OR_WARNING = _B_THREATEN | _B_WARN_FROM  # (``_threatened_with``)
 (_B_NEGATED, _B_EXPECTED_NOT_QAD, _B_EXPECTED_AFTER, _B_BACKGROUND, _B_CLAIMED, _B_NONMIL_AFTER,

@@ -1,0 +1,57 @@
+"""Compiles the detector's pure-Python modules with Cython when the package is built.
+
+Everything else about the package is in ``pyproject.toml``. The detector (``normalize``,
+``gazetteer``, ``detect``) is plain Python and stays so: these same files, compiled
+unchanged, run about a quarter faster (README, *Benchmarks*), as pydantic 1.x shipped its
+own modules. A build without a C compiler or without Cython installs the pure-Python
+modules and says so; their results are the same (``tests/test_compiled.py``).
+
+An editable install (``pip install -e .``) is left uncompiled, so that an edit of a
+``.py`` file takes effect without a rebuild; ``make compiled`` builds a compiled copy of
+the package apart, in ``build/compiled``, for the benchmark.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+# The modules compiled, each from its own unchanged .py file.
+COMPILED = ["monitor.normalize", "monitor.gazetteer", "monitor.detect"]
+
+
+class optional_build_ext(build_ext):
+    """Cythonizes and compiles ``COMPILED``; leaves them pure Python in an editable
+    install, with ``NEWSMON_PURE_PYTHON=1``, or where compiling fails (no C compiler, no
+    Python headers, no Cython), unless ``NEWSMON_REQUIRE_COMPILED=1``."""
+
+    def run(self) -> None:
+        if getattr(self, "editable_mode", False) or os.environ.get("NEWSMON_PURE_PYTHON") == "1":
+            self.extensions = []
+            return
+        try:
+            from Cython.Build import cythonize
+
+            # annotation_typing=False: Cython would otherwise turn annotations such as
+            # ``list[str]`` into exact type checks, which a list subclass (detect._Words)
+            # fails. The generated C goes to build/, not beside the sources.
+            generated = cythonize(self.extensions, language_level=3, quiet=True,
+                                  build_dir=os.path.join(self.build_temp, "cython"),
+                                  compiler_directives={"annotation_typing": False})
+            c_sources = {ext.name: ext.sources for ext in generated}
+            for ext in self.extensions:  # (setuptools has set up these objects: keep them)
+                ext.sources = c_sources[ext.name]
+            super().run()
+        except Exception as exc:  # (whatever the toolchain raises: the .py files still work)
+            if os.environ.get("NEWSMON_REQUIRE_COMPILED") == "1":
+                raise
+            print(f"news-monitor: the detector is not compiled ({exc}); it runs as pure Python",
+                  file=sys.stderr)
+
+
+setup(
+    ext_modules=[Extension(name, [name.replace(".", "/") + ".py"]) for name in COMPILED],
+    cmdclass={"build_ext": optional_build_ext},
+)
