@@ -10,11 +10,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY monitor ./monitor
 COPY agents ./agents
 COPY seeds ./seeds
-RUN pip install . \
+# gcc compiles the detector with Cython (setup.py) and is removed in the same layer;
+# NEWSMON_REQUIRE_COMPILED makes a failed compile fail the build, not ship pure Python.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && NEWSMON_REQUIRE_COMPILED=1 pip install . \
+    && apt-get purge -y gcc libc6-dev && apt-get autoremove -y && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 newsmon \
     && mkdir -p /data \
     && chown newsmon /data

@@ -107,6 +107,14 @@ def test_future_prefix_is_expected():
     assert det.events == [] and det.expected
 
 
+def test_qad_before_a_past_verb_reports_before_a_present_one_expects():
+    # قد + past: it has happened; قد + present: it may happen
+    det = detect_item("مصادر: قوات النظام قد سيطرت على بلدة خان شيخون")
+    assert [e["modality"] for e in det.events] == ["reported"] and det.expected == []
+    det = detect_item("مصادر: قوات النظام قد تسيطر على بلدة خان شيخون")
+    assert det.events == [] and [e["modality"] for e in det.expected] == ["expected"]
+
+
 def test_negated():
     det = detect_item("الجيش ينفي أنه قصف بلدة دوما")
     assert det.events == []
