@@ -836,6 +836,11 @@ def _is_actor_place(p: _Mention, actors: list[_Mention], words: list[str]) -> bo
         if a.start <= start and a.end >= end:
             break
     else:
+        # (a place's offsets take in its clitics, a force's do not) "الولايات المتحده
+        # وبريطانيا وفرنسا": a state joined by و to a state named as the doer is one too
+        for a in actors:
+            if a.tok == p.tok and a.tok_end == p.tok_end and a.prefix == "و":
+                return _doer_state_before(a, actors, words)
         return False
     glued = (p.tok < len(words) and words[p.tok][:1] in "بف"
              and len(words[p.tok]) > len(match_form(p.value.name).strip()))
@@ -846,6 +851,18 @@ def _is_actor_place(p: _Mention, actors: list[_Mention], words: list[str]) -> bo
 
 
 _CAPITAL_WORDS = _words("العاصمه عاصمه مدينه المدينه")
+
+
+def _doer_state_before(a: _Mention, actors: list[_Mention], words: list[str]) -> bool:
+    """Is the force just before ``a`` a state named as the doer: by its bare name, not
+    after a preposition, or itself joined by و to one such ("وبريطانيا وفرنسا")?"""
+    for b in actors:
+        if b.tok_end == a.tok:
+            if b.prefix == "و":
+                return _doer_state_before(b, actors, words)
+            return (not b.prefix and " ".join(words[b.tok:b.tok_end]) in _actors.STATE_NAMES
+                    and not _hitb(words, b.tok - 1, b.tok, _B_TARGET_PREPOSITIONS))
+    return False
 
 
 def _nisba_ok(a: _Mention, words: _Words) -> bool:

@@ -947,6 +947,17 @@ def test_a_country_across_the_border_is_neither_place_nor_doer():
     assert [e[2] for e in events("مقتل 22 من عناصر الحشد الشعبي في ضربة جوية عبر الحدود مع سوريا")] == ["Syria"]
 
 
+def test_states_joined_to_a_doer_state_are_doers_not_places():
+    # "وبريطانيا وفرنسا" joined by و to a state named as the doer: doers, and the strikes'
+    # place is the one after the preposition
+    assert events("غارات جوية شنتها الولايات المتحدة وبريطانيا وفرنسا على مواقع في مدينة حمص") == [
+        ("strike", "us_coalition", "Homs")]
+    assert events("الضربات التي نفذتها الولايات المتحدة مع فرنسا وبريطانيا استهدفت مواقع في دمشق") == [
+        ("strike", "us_coalition", "Damascus")]
+    # joined to a place after a preposition, a state is a place too
+    assert [e[2] for e in events("طائرات حربية تقصف مواقع في سوريا والعراق")] == ["Syria", "Iraq"]
+
+
 def test_a_clash_named_far_from_any_force_is_the_first_sides():
     assert events("استعادت القوات الشرعية بإسناد من مقاتلات التحالف العربي يوم الأحد السيطرة على ثلاث تلال "
                   "استراتيجية ومواقع أخرى في مديرية باقم شمالي محافظة صعدة بعد معارك عنيفة") == [
