@@ -55,6 +55,12 @@ def test_ambiguous_words_need_place_context(gaz):
     assert names(gaz, "وثائق بحجة الأمن") == []
 
 
+def test_a_name_mostly_meaning_a_scene_needs_a_place_noun(gaz):
+    # "في مشهد" is "in a scene"; مدينة مشهد is the city
+    assert names(gaz, "رفعوا الأعلام في مشهد تحد غير مسبوق") == []
+    assert names(gaz, "احتجاجات في مدينة مشهد الإيرانية") == ["Mashhad"]
+
+
 def test_ambiguous_names_as_the_target_of_fighting(gaz):
     # after a word of fighting, or after على that follows one (verb, subject, adjectives
     # between); على alone says nothing ("القائم على الأرض", "حصل على صور")
