@@ -18,7 +18,7 @@ COPY seeds ./seeds
 # NEWSMON_REQUIRE_COMPILED makes a failed compile fail the build, not ship pure Python.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gcc libc6-dev \
-    && NEWSMON_REQUIRE_COMPILED=1 pip install . \
+    && NEWSMON_REQUIRE_COMPILED=1 pip install . && rm -rf build *.egg-info \
     && apt-get purge -y gcc libc6-dev && apt-get autoremove -y && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 newsmon \
     && mkdir -p /data \

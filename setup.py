@@ -10,9 +10,12 @@ An editable install (``pip install -e .``) is left uncompiled, so that an edit o
 ``.py`` file takes effect without a rebuild; ``make compiled`` builds a compiled copy of
 the package apart, in ``build/compiled``, for the benchmark.
 
-Compiled, the code means what it means in Python but for one thing: where both operands
-are C integers (a literal and ``len(...)``), Cython computes in C, so ``1 << len(x)``
-overflows past bit 31. Write such a shift from a Python int (``detect._B_MODAL_WORDS``).
+Compiled, the code means what it means in Python but for two things. Where both
+operands are C integers (a literal and ``len(...)``), Cython computes in C, so
+``1 << len(x)`` overflows past bit 31: write such a shift from a Python int
+(``detect._B_MODAL_WORDS``). And ``python -m`` cannot run a compiled module: the
+maintainers' ``python -m monitor.gazetteer --build``, which rewrites a data file of the
+source tree, runs there (an editable install).
 """
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ class optional_build_ext(build_ext):
 
     def run(self) -> None:
         if getattr(self, "editable_mode", False) or os.environ.get("NEWSMON_PURE_PYTHON") == "1":
-            self.extensions = []
+            self._pure_python()
             return
         try:
             from Cython.Build import cythonize
@@ -53,9 +56,21 @@ class optional_build_ext(build_ext):
                 raise
             print(f"news-monitor: the detector is not compiled ({exc}); it runs as pure Python",
                   file=sys.stderr)
+            self._pure_python()
+
+    def _pure_python(self) -> None:
+        # A module compiled by an earlier build (in build/, or in place) would be installed
+        # and imported ahead of its newer .py file: none is left, and none half-compiled.
+        for ext in self.extensions:
+            path = self.get_ext_fullpath(ext.name)
+            if os.path.exists(path):
+                os.remove(path)
+        self.extensions = []
 
 
 setup(
-    ext_modules=[Extension(name, [name.replace(".", "/") + ".py"]) for name in COMPILED],
+    # (-g0: without debugging information the modules are a sixth of the size)
+    ext_modules=[Extension(name, [name.replace(".", "/") + ".py"], extra_compile_args=["-g0"])
+                 for name in COMPILED],
     cmdclass={"build_ext": optional_build_ext},
 )

@@ -20,6 +20,7 @@ import json
 import subprocess
 import sys
 import time
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,12 +80,15 @@ def measure(seconds: float) -> None:
 
 
 def compiled_is_current() -> str | None:
-    """Why build/compiled cannot be measured, or None: it must be there, hold compiled
-    detector modules, and hold the same .py files as the source tree."""
+    """Why build/compiled cannot be measured, or None: it must hold the detector's modules
+    compiled for this Python, and the same files as the source tree's ``monitor/``."""
     copy = COMPILED / "monitor"
-    if not any(copy.glob("detect.*.so")):
-        return "not built (make compiled)"
-    for src in (ROOT / "monitor").rglob("*.py"):
+    for name in ("normalize", "gazetteer", "detect"):
+        if not (copy / (name + EXTENSION_SUFFIXES[0])).exists():
+            return "not built for this Python (make compiled)"
+    for src in (ROOT / "monitor").rglob("*"):
+        if src.is_dir() or "__pycache__" in src.parts:
+            continue
         built = copy / src.relative_to(ROOT / "monitor")
         if not built.exists() or not filecmp.cmp(src, built, shallow=False):
             return f"older than monitor/{src.relative_to(ROOT / 'monitor')} (make compiled)"
