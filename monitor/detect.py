@@ -939,6 +939,7 @@ def _modality(words: _Words, c: _Mention, flags: str) -> str | None:
     return "reported"
 
 
+_SINCE = frozenset(("منذ", "since"))
 _THREATEN = _words("""توعد يتوعد تتوعد توعدت هدد هددت يهدد تهدد تعهد تعهدت يتعهد تتعهد لوح لوحت يلوح تلوح""")
 # Warning or holding a side back from an act (حذر X من شن هجوم, ثني التحالف عن شن هجوم).
 _WARN_FROM = _words("""حذر حذرت يحذر تحذر تحذير منع لمنع يمنع تمنع ثني لثني بثني""")
@@ -1505,6 +1506,10 @@ def _sentence_events(s: Sentence, words: list[str], cues, actors, places) -> lis
             # a nationality right after it (ردا على القصف الإسرائيلي), tells it from the
             # other side's events at the place; where rockets came from (من غزة) is not
             # the place they hit.
+            if _SINCE.intersection(words[w0 - 5 if w0 > 5 else 0:w0]):
+                # "منذ بدء حملة القصف على X": the start of a campaign whose new strikes
+                # other sentences report; it hides none of them
+                continue
             old = [p for p in _choose_places(c, places, words, actors)[:1]
                    if not (etype in {"strike", "attack"} and _origin(p, words, actors))]
             doer = next((a.value[1] for a in actors if a.tok == w1 and a.value[2]), None)

@@ -958,6 +958,17 @@ def test_states_joined_to_a_doer_state_are_doers_not_places():
     assert [e[2] for e in events("طائرات حربية تقصف مواقع في سوريا والعراق")] == ["Syria", "Iraq"]
 
 
+def test_the_start_of_a_campaign_hides_none_of_its_new_strikes():
+    # "منذ بدء حملة القصف": since the campaign began; the title's new strikes are reported
+    assert events("غارات جديدة لقوات النظام على مدينة دوما",
+                  "وترتفع الحصيلة إلى 700 قتيل منذ بدء حملة القصف العنيف لمدينة دوما في شباط") == [
+        ("strike", "syria_gov", "Douma")]
+    # an attack the item gives as a cause is not reported by its other sentences
+    assert events("هجوم على حاجز للجيش في مدينة دوما",
+                  "قصف الجيش المدينة ردا على الهجوم على حاجز في مدينة دوما") == [
+        ("strike", "syria_gov", "Douma")]
+
+
 def test_a_clash_named_far_from_any_force_is_the_first_sides():
     assert events("استعادت القوات الشرعية بإسناد من مقاتلات التحالف العربي يوم الأحد السيطرة على ثلاث تلال "
                   "استراتيجية ومواقع أخرى في مديرية باقم شمالي محافظة صعدة بعد معارك عنيفة") == [
