@@ -1085,6 +1085,8 @@ def _victim(a: _Mention, words: _Words) -> bool:
             (two & _B_VICTIM
              # "على يد/أيدي X" (at the hands of X): X is the doer
              and not (prev in _HANDS and t > 1 and words[t - 2] == "علي")
+             # "قتلى بهجوم لداعش" (killed in an attack by ISIS): the attack is X's
+             and not (a.prefix[:1] == "ل" and not ms[t - 1] & _B_VICTIM and not _BY_NOUNS.isdisjoint(_variants(prev)))
              # "الدليل على أن الحكومة نفذت": the force after أن (that) is its clause's subject
              and prev not in {"ان", "that"})
             or (three & _B_SUPPORT and a.value[1] != "turkey")
@@ -1105,6 +1107,9 @@ def _victim(a: _Mention, words: _Words) -> bool:
 
 
 _HANDS = frozenset(("يد", "ايدي", "يدي"))
+# Events whose doer follows with ل ("هجوم لداعش", an attack by ISIS).
+_BY_NOUNS = _words("""هجوم هجمات هجومين هجومان تفجير تفجيرات تفجيرين غاره غارات غارتين قصف كمين
+    اعتداء عمليه""")
 _AREAS = frozenset(("مناطق", "منطقه"))  # "مناطق سيطرة النظام": the areas the regime holds
 _OF_THE = frozenset(("التابعه", "التابع"))  # "الدفاعات التابعة لـX": X's air defences
 _BACKED = re.compile(r"^(ال)?(مدعوم|موالي)")

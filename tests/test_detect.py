@@ -969,6 +969,16 @@ def test_the_start_of_a_campaign_hides_none_of_its_new_strikes():
         ("strike", "syria_gov", "Douma")]
 
 
+def test_two_attacks_and_the_force_they_are_by():
+    # the dual (هجومين, تفجيرين) is a cue as the singular is; "لطالبان" after the attack
+    # is its doer, also where the dead are named before it
+    assert events("قتلى في هجومين لحركة طالبان في ولاية بادغيس") == [("attack", "taliban", "Badghis Province")]
+    assert events("عشرات القتلى في تفجيرين بسيارتين مفخختين في مدينة كركوك") == [("attack", "unknown", "Kirkuk")]
+    assert events("قتلى بهجوم لداعش في مدينة كركوك") == [("attack", "isis", "Kirkuk")]
+    # the dead of a force are still its losses, not its attack
+    assert events("قتلى من داعش بقصف للتحالف على مدينة كركوك") == [("strike", "us_coalition", "Kirkuk")]
+
+
 def test_a_clash_named_far_from_any_force_is_the_first_sides():
     assert events("استعادت القوات الشرعية بإسناد من مقاتلات التحالف العربي يوم الأحد السيطرة على ثلاث تلال "
                   "استراتيجية ومواقع أخرى في مديرية باقم شمالي محافظة صعدة بعد معارك عنيفة") == [
