@@ -83,7 +83,7 @@ CUES = {
             evacuated fighters|fled|pulled back|pullout|pull-out""",
     },
     "siege": {
-        "v": """حاصر|حاصرت|حاصروا|يحاصر|تحاصر|يحاصرون|طوق|طوقت|يطوق|تطوق|فرض حصارا|فرضت حصارا|تضيق الخناق|
+        "vm": """حاصر|حاصرت|حاصروا|يحاصر|تحاصر|يحاصرون|طوق|طوقت|يطوق|تطوق|فرض حصارا|فرضت حصارا|تضيق الخناق|
             يضيق الخناق|ضيقت الخناق|ضيق الخناق|ضيقوا الخناق|يفرض حصارا|تفرض حصارا|يفرضون حصارا|
             فرضوا حصارا|فرض طوقا|فرضت طوقا|ضربت طوقا|ضرب طوقا""",
         "n": """حصار|الحصار|محاصره|تطويق|تضييق الخناق|طوق|تشديد الحصار|شددت الحصار|شدد الحصار""",
@@ -143,7 +143,8 @@ CUES = {
 # withdrawal", سيطرتها على "its control of"): the matcher needs whole words, so each
 # one-word verb or verbal noun of these groups also gets its suffixed forms.
 _PRONOUNS = ("ه", "ها", "هم", "هما")
-_SUFFIXED = {"capture": "vn", "advance": "vn", "withdrawal": "vn", "siege": "vn", "strike": "v", "attack": "h"}
+_SUFFIXED = {"capture": ("v", "n"), "advance": ("v", "n"), "withdrawal": ("v", "n"), "siege": ("vm", "n"),
+             "strike": ("v",), "attack": ("h",)}
 
 
 def _bare_word(word: str) -> str:
@@ -183,7 +184,7 @@ _MASDAR_LIKE = re.compile("^(استعاده|استعادت|طوقه|طوقت)")
 for _type, _flags in _SUFFIXED.items():
     for _f in _flags:
         _have = {match_form(w).strip() for w in _forms(CUES[_type].get(_f, ""))}
-        _takes = (lambda w: _TRANSITIVE.search(w)) if _f == "v" else (lambda w: _POSSESSED.match(_bare_word(w)))
+        _takes = (lambda w: _TRANSITIVE.search(w)) if "v" in _f else (lambda w: _POSSESSED.match(_bare_word(w)))
         _new = [x for w in sorted(_have) if _takes(w) for x in _suffixed(w)
                 if x not in _have and not _MASDAR_LIKE.match(x)]
         if _new:
@@ -268,7 +269,7 @@ _HAPPENED = _words("""مقتل قتل قتلي قتيل قتيلا قتلت قت
 TARGETS = _words("""قاعده قواعد نقطه نقاط معسكر معسكرا معسكرات موكب موكبا مقر مقرا مقرات مواقع موقع
     موقعا ثكنه ثكنات حاجز حاجزا حواجز دوريه دوريات مركز مركزا مخفر قريه قري بلده بلدات مدينه معاقل
     معقل سجن مطار تجمعات تجمع قافله رتل ارتال قوات جنود عناصر مبني مبنى فندق كنيسه
-    مسجد
+    مسجد مسجدا مساجد كنائس سفاره
     base bases checkpoint checkpoints post outpost convoy patrol camp barracks headquarters airport
     station town village city positions troops soldiers forces""")
 # Words of shooting down or fending off: the force named with them defends, it does not strike.
