@@ -979,6 +979,19 @@ def test_two_attacks_and_the_force_they_are_by():
     assert events("قتلى من داعش بقصف للتحالف على مدينة كركوك") == [("strike", "us_coalition", "Kirkuk")]
 
 
+def test_to_besiege_is_military_only_where_a_force_or_weapon_is_named():
+    assert events("قوات النظام تحاصر مدينة دوما") == [("siege", "syria_gov", "Douma")]
+    assert events("النيران تحاصر قرية في محافظة إدلب") == []  # fire closing in
+    assert events("أوروبا تضيق الخناق على موسكو في قضية الجاسوس") == []
+    # "the besieged X" needs no force: it is said of a place under siege
+    assert events("قافلة مساعدات تدخل الغوطة الشرقية المحاصرة") == [("siege", "syria_gov", "Eastern Ghouta")]
+
+
+def test_attacks_abroad_have_their_country():
+    assert events("مقتل أربعة أشخاص في إطلاق نار في كندا") == [("attack", "unknown", "Canada")]
+    assert events("ثلاثة مسلحين يهاجمون مسجدا في جنوب أفريقيا") == [("attack", "unknown", "South Africa")]
+
+
 def test_a_clash_named_far_from_any_force_is_the_first_sides():
     assert events("استعادت القوات الشرعية بإسناد من مقاتلات التحالف العربي يوم الأحد السيطرة على ثلاث تلال "
                   "استراتيجية ومواقع أخرى في مديرية باقم شمالي محافظة صعدة بعد معارك عنيفة") == [

@@ -140,3 +140,10 @@ def test_football_is_not_the_qadam_district(gaz):
     assert names(gaz, "الاتحاد الألماني لكرة القدم") == []
     assert names(gaz, "معارك في حي القدم جنوب دمشق") == ["Qadam", "Damascus"]
     assert names(gaz, "اشتباكات في القدم") == ["Qadam"]
+
+
+def test_countries_far_from_the_wars_are_places_too(gaz):
+    # attacks abroad: their country is their place
+    assert names(gaz, "إطلاق نار في كندا") == ["Canada"]
+    assert names(gaz, "هجوم على مسجد في جنوب أفريقيا") == ["South Africa"]
+    assert names(gaz, "انتحاري يستهدف السفارة الأميركية في الجبل الأسود") == ["Montenegro"]
