@@ -76,7 +76,7 @@ NAMES: dict[str, str] = {
         الرئيس الأمريكي|الرئيس الأميركي|
         US-led coalition|U.S.-led coalition|US forces|U.S. forces|US military|U.S. military|
         American forces|US troops|United States|Pentagon|US warplanes|US aircraft""",
-    "israel": """إسرائيل|الجيش الإسرائيلي|الطيران الإسرائيلي|القوات الإسرائيلية|الاحتلال|قوات الاحتلال|
+    "israel": """إسرائيل|تل أبيب|الجيش الإسرائيلي|الطيران الإسرائيلي|القوات الإسرائيلية|الاحتلال|قوات الاحتلال|
         جيش الاحتلال|الاحتلال الإسرائيلي|طائرات الاحتلال|سلاح الجو الإسرائيلي|جيش الدفاع الإسرائيلي|
         مدفعية الاحتلال|دبابات الاحتلال|نتنياهو|نتانياهو|
         Israel|Israeli army|Israeli military|IDF|Israeli forces|Israeli jets|Israeli warplanes|
@@ -118,7 +118,8 @@ NAMES: dict[str, str] = {
     # contextual names: resolved by the country of the event
     # (قوات الحكومة: "قوات الحكومة اليمنية" as often as the Syrian one)
     "@army": """الجيش|القوات الحكومية|قوات الحكومة|القوات الأمنية|قوات الأمن|القوات الموالية للحكومة|الجيش الوطني|
-        القوات المشتركة|قوات الجيش|الحرس الوطني|المنطقة العسكرية|القوات المسلحة|
+        القوات المشتركة|قوات الجيش|الحرس الوطني|المنطقة العسكرية|القوات المسلحة|الحرس الجمهوري|
+        قوات الحرس الجمهوري|
         army|the military|government forces|security forces|
         pro-government forces|government troops|troops|soldiers""",
     "@coalition": "التحالف|the coalition|coalition forces|coalition warplanes|coalition aircraft",
@@ -162,6 +163,7 @@ MILITARY_NOUNS = frozenset(match_form(w).strip() for w in """
 جيش قوات طيران طائرات طائره مقاتلات مقاتله قصف غاره غارات ضربه ضربات صاروخ صواريخ هجوم هجمات
 بحريه مدفعيه قذائف قذيفه جنود دبابات مسيره مسيرات دفاعات عسكريين حرس سلاح جوي جويه صاروخي صاروخيه
 بري بريه مدفعي حربيه حربي ميليشيات مليشيات ميليشيا فصائل وحدات مهاجم مسلح مسلحين طيار
+صاروخا صاروخين صاروخان هجوما قصفا
 army forces troops jets warplanes aircraft strike strikes airstrike airstrikes air raid raids
 shelling artillery missile missiles rocket rockets drone drones military navy soldiers
 """.split())
@@ -176,7 +178,7 @@ def _nisba_forms(stem: str) -> list[str]:
 # Names of states and their capitals: they name a government as often as its forces, so
 # they do not by themselves give a word like تقدم or استعاد a military sense.
 STATE_NAMES = frozenset(match_form(w).strip() for w in """
-روسيا|موسكو|إيران|طهران|تركيا|أنقرة|الولايات المتحدة|واشنطن|إسرائيل|بريطانيا|فرنسا|النظام|
+روسيا|موسكو|إيران|طهران|تركيا|أنقرة|الولايات المتحدة|واشنطن|إسرائيل|تل أبيب|بريطانيا|فرنسا|النظام|
 بوتين|بوتن|الرئيس الروسي|أردوغان|إردوغان|الرئيس التركي|ترامب|ترمب|الرئيس الأمريكي|الرئيس الأميركي|
 نتنياهو|نتانياهو|
 Russia|Iran|Turkey|United States|Israel|Britain|France""".split("|"))

@@ -992,6 +992,16 @@ def test_attacks_abroad_have_their_country():
     assert events("ثلاثة مسلحين يهاجمون مسجدا في جنوب أفريقيا") == [("attack", "unknown", "South Africa")]
 
 
+def test_weapons_in_the_accusative_and_the_republican_guard_name_their_force():
+    # "صاروخا حوثيا", "صاروخين إسرائيليين": a nationality after a weapon names its force
+    assert events("الدفاعات الجوية تتصدى لصاروخين إسرائيليين استهدفا منطقة الكسوة") == [
+        ("strike", "israel", "Al Kiswah")]
+    # the Republican Guard is the army of the country it fights in
+    assert events("قوات الحرس الجمهوري تتقدم في مدينة دوما") == [("advance", "syria_gov", "Douma")]
+    # Tel Aviv, like Moscow or Ankara, names its state where it speaks or acts
+    assert events("تل أبيب تقصف مواقع في مدينة القنيطرة") == [("strike", "israel", "Quneitra")]
+
+
 def test_a_clash_named_far_from_any_force_is_the_first_sides():
     assert events("استعادت القوات الشرعية بإسناد من مقاتلات التحالف العربي يوم الأحد السيطرة على ثلاث تلال "
                   "استراتيجية ومواقع أخرى في مديرية باقم شمالي محافظة صعدة بعد معارك عنيفة") == [
