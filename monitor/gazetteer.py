@@ -271,13 +271,13 @@ ASSAULT = frozenset(match_form(w).strip() for w in """
 
 def _context(form: str, prefix: str, needle: str, ws: int) -> bool:
     """``_place_context`` of a match given by its prefix, pattern and word start."""
-    if needle in NOUN_FIRST:
-        word = (_words_before(form, ws, 1) or [""])[0]
-        return any(w in LOCATIVE and w not in _PREPOSITIONS for w in (word, word[1:], word[2:]))
-    if "ب" in prefix and needle not in STRICT:
+    noun_first = needle in NOUN_FIRST
+    if "ب" in prefix and needle not in STRICT and not noun_first:
         return True
     before = _words_before(form, ws, 1)  # (the five words before it matter only after على)
     word = before[0] if before else ""
+    if noun_first:
+        return any(w in LOCATIVE and w not in _PREPOSITIONS for w in (word, word[1:], word[2:]))
     if word == "علي":  # على: a place only as the target of fighting, named up to 5 words before
         return any(v in ASSAULT for w in _words_before(form, ws, 6)[1:] for v in (w, w[1:]))
     for w in (word, word[1:], word[2:]):

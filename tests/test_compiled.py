@@ -22,6 +22,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+import monitor.detect
 from monitor.detect import detect_item
 
 REPO = Path(__file__).resolve().parents[1]
@@ -110,8 +111,6 @@ def _items() -> list[list[str]]:
 
 
 def test_the_compiled_detector_gives_the_same_records(compiled):
-    import monitor.detect
-
     assert monitor.detect.__file__.endswith(".py"), "the records to compare with must be the source's"
     items = _items()
     if len(items) == 1:
